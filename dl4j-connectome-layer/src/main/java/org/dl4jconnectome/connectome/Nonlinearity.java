@@ -1,0 +1,135 @@
+package org.dl4jconnectome.connectome;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The per-type nonlinearity φ of the model. The model applies ReLU after it (a no-op after sigmoid and softplus),
+ * so {@link #rectified} and {@link #rectifiedDerivative} are what the dynamics use.
+ */
+public enum Nonlinearity {
+    SIGMOID {
+        @Override
+        public double apply(double z) {
+            return z >= 0 ? 1.0 / (1.0 + Math.exp(-z)) : Math.exp(z) / (1.0 + Math.exp(z));
+        }
+
+        @Override
+        public double derivative(double z) {
+            double s = apply(z);
+            return s * (1.0 - s);
+        }
+    },
+    TANH {
+        @Override
+        public double apply(double z) {
+            return Math.tanh(z);
+        }
+
+        @Override
+        public double derivative(double z) {
+            double t = Math.tanh(z);
+            return 1.0 - t * t;
+        }
+    },
+    RELU {
+        @Override
+        public double apply(double z) {
+            return z > 0 ? z : 0.0;
+        }
+
+        @Override
+        public double derivative(double z) {
+            return z > 0 ? 1.0 : 0.0;
+        }
+    },
+    SOFTPLUS {
+        @Override
+        public double apply(double z) {
+            return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+        }
+
+        @Override
+        public double derivative(double z) {
+            return SIGMOID.apply(z);
+        }
+    },
+    IDENTITY {
+        @Override
+        public double apply(double z) {
+            return z;
+        }
+
+        @Override
+        public double derivative(double z) {
+            return 1.0;
+        }
+    },
+    ELU {
+        @Override
+        public double apply(double z) {
+            return z > 0 ? z : Math.expm1(z);
+        }
+
+        @Override
+        public double derivative(double z) {
+            return z > 0 ? 1.0 : Math.exp(z);
+        }
+    },
+    SILU {
+        @Override
+        public double apply(double z) {
+            return z * SIGMOID.apply(z);
+        }
+
+        @Override
+        public double derivative(double z) {
+            double s = SIGMOID.apply(z);
+            return s * (1.0 + z * (1.0 - s));
+        }
+    };
+
+    /** φ(z). */
+    public abstract double apply(double z);
+
+    /** φ'(z). */
+    public abstract double derivative(double z);
+
+    /** ReLU(φ(z)), the activation the dynamics use. */
+    public double rectified(double z) {
+        double v = apply(z);
+        return v > 0 ? v : 0.0;
+    }
+
+    /** d/dz ReLU(φ(z)). */
+    public double rectifiedDerivative(double z) {
+        return apply(z) > 0 ? derivative(z) : 0.0;
+    }
+
+    /**
+     * Parses a name in any case, accepting PyTorch's class names as bioplnn does ("Sigmoid", "Tanh", "ReLU",
+     * "Softplus", "Identity", "ELU", "SiLU") and "linear" / "none" for the identity.
+     *
+     * @throws IllegalArgumentException for an unknown name, listing the known ones
+     */
+    public static Nonlinearity parse(String name) {
+        if (name != null) {
+            String n = name.trim().toLowerCase(Locale.ROOT);
+            switch (n) {
+                case "linear":
+                case "none":
+                    return IDENTITY;
+                case "swish":
+                    return SILU;
+                default:
+                    for (Nonlinearity v : values()) {
+                        if (v.name().toLowerCase(Locale.ROOT).equals(n)) {
+                            return v;
+                        }
+                    }
+            }
+        }
+        throw new IllegalArgumentException("unknown nonlinearity '" + name + "': expected one of "
+                + Arrays.toString(values()).toLowerCase(Locale.ROOT));
+    }
+}
