@@ -1,0 +1,173 @@
+package org.dl4jconnectome.kernels;
+
+/**
+ * Plain-Java kernels. Each row keeps its partial sums for up to eight samples in local variables, which the JIT
+ * holds in registers; writing them to the output array inside the entry loop is several times slower.
+ */
+final class ScalarKernels implements SparseKernels {
+    static final ScalarKernels INSTANCE = new ScalarKernels();
+
+    private ScalarKernels() {
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public void multiply(BlockedCsr a, float[] values, float[] x, float[] y, int batch) {
+        KernelChecks.product(a, values.length, x.length, y.length, batch);
+        Parallel.forEach(a.numPartitions(), p -> multiplyRows(a, values, x, y, batch, a.partitionStart(p),
+                a.partitionEnd(p)));
+    }
+
+    @Override
+    public void multiply(BlockedCsr a, double[] values, double[] x, double[] y, int batch) {
+        KernelChecks.product(a, values.length, x.length, y.length, batch);
+        Parallel.forEach(a.numPartitions(), p -> multiplyRows(a, values, x, y, batch, a.partitionStart(p),
+                a.partitionEnd(p)));
+    }
+
+    @Override
+    public void accumulateOuter(BlockedCsr a, float[] g, float[] x, double[] acc, int batch) {
+        KernelChecks.outer(a, g.length, x.length, acc.length, batch);
+        Parallel.forEach(a.numPartitions(), p -> {
+            int[] col = a.columns();
+            for (int blk = 0; blk < a.numBlocks(); blk++) {
+                for (int r = a.partitionStart(p); r < a.partitionEnd(p); r++) {
+                    int go = r * batch;
+                    for (int s = a.rowStart(blk, r), e = a.rowStart(blk, r + 1); s < e; s++) {
+                        int xo = col[s] * batch;
+                        double sum = 0;
+                        for (int b = 0; b < batch; b++) {
+                            sum += g[go + b] * x[xo + b];
+                        }
+                        acc[s] += sum;
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void accumulateOuter(BlockedCsr a, double[] g, double[] x, double[] acc, int batch) {
+        KernelChecks.outer(a, g.length, x.length, acc.length, batch);
+        Parallel.forEach(a.numPartitions(), p -> {
+            int[] col = a.columns();
+            for (int blk = 0; blk < a.numBlocks(); blk++) {
+                for (int r = a.partitionStart(p); r < a.partitionEnd(p); r++) {
+                    int go = r * batch;
+                    for (int s = a.rowStart(blk, r), e = a.rowStart(blk, r + 1); s < e; s++) {
+                        int xo = col[s] * batch;
+                        double sum = 0;
+                        for (int b = 0; b < batch; b++) {
+                            sum += g[go + b] * x[xo + b];
+                        }
+                        acc[s] += sum;
+                    }
+                }
+            }
+        });
+    }
+
+    private static void multiplyRows(BlockedCsr a, float[] v, float[] x, float[] y, int batch, int lo, int hi) {
+        int[] col = a.columns();
+        for (int blk = 0; blk < a.numBlocks(); blk++) {
+            boolean first = blk == 0;
+            for (int r = lo; r < hi; r++) {
+                int s0 = a.rowStart(blk, r);
+                int s1 = a.rowStart(blk, r + 1);
+                int yo = r * batch;
+                int b = 0;
+                for (; b + 8 <= batch; b += 8) {
+                    int o = yo + b;
+                    float a0 = first ? 0 : y[o], a1 = first ? 0 : y[o + 1], a2 = first ? 0 : y[o + 2];
+                    float a3 = first ? 0 : y[o + 3], a4 = first ? 0 : y[o + 4], a5 = first ? 0 : y[o + 5];
+                    float a6 = first ? 0 : y[o + 6], a7 = first ? 0 : y[o + 7];
+                    for (int s = s0; s < s1; s++) {
+                        float w = v[s];
+                        int xo = col[s] * batch + b;
+                        a0 += w * x[xo];
+                        a1 += w * x[xo + 1];
+                        a2 += w * x[xo + 2];
+                        a3 += w * x[xo + 3];
+                        a4 += w * x[xo + 4];
+                        a5 += w * x[xo + 5];
+                        a6 += w * x[xo + 6];
+                        a7 += w * x[xo + 7];
+                    }
+                    y[o] = a0;
+                    y[o + 1] = a1;
+                    y[o + 2] = a2;
+                    y[o + 3] = a3;
+                    y[o + 4] = a4;
+                    y[o + 5] = a5;
+                    y[o + 6] = a6;
+                    y[o + 7] = a7;
+                }
+                for (; b + 4 <= batch; b += 4) {
+                    int o = yo + b;
+                    float a0 = first ? 0 : y[o], a1 = first ? 0 : y[o + 1];
+                    float a2 = first ? 0 : y[o + 2], a3 = first ? 0 : y[o + 3];
+                    for (int s = s0; s < s1; s++) {
+                        float w = v[s];
+                        int xo = col[s] * batch + b;
+                        a0 += w * x[xo];
+                        a1 += w * x[xo + 1];
+                        a2 += w * x[xo + 2];
+                        a3 += w * x[xo + 3];
+                    }
+                    y[o] = a0;
+                    y[o + 1] = a1;
+                    y[o + 2] = a2;
+                    y[o + 3] = a3;
+                }
+                for (; b < batch; b++) {
+                    float a0 = first ? 0 : y[yo + b];
+                    for (int s = s0; s < s1; s++) {
+                        a0 += v[s] * x[col[s] * batch + b];
+                    }
+                    y[yo + b] = a0;
+                }
+            }
+        }
+    }
+
+    private static void multiplyRows(BlockedCsr a, double[] v, double[] x, double[] y, int batch, int lo, int hi) {
+        int[] col = a.columns();
+        for (int blk = 0; blk < a.numBlocks(); blk++) {
+            boolean first = blk == 0;
+            for (int r = lo; r < hi; r++) {
+                int s0 = a.rowStart(blk, r);
+                int s1 = a.rowStart(blk, r + 1);
+                int yo = r * batch;
+                int b = 0;
+                for (; b + 4 <= batch; b += 4) {
+                    int o = yo + b;
+                    double a0 = first ? 0 : y[o], a1 = first ? 0 : y[o + 1];
+                    double a2 = first ? 0 : y[o + 2], a3 = first ? 0 : y[o + 3];
+                    for (int s = s0; s < s1; s++) {
+                        double w = v[s];
+                        int xo = col[s] * batch + b;
+                        a0 += w * x[xo];
+                        a1 += w * x[xo + 1];
+                        a2 += w * x[xo + 2];
+                        a3 += w * x[xo + 3];
+                    }
+                    y[o] = a0;
+                    y[o + 1] = a1;
+                    y[o + 2] = a2;
+                    y[o + 3] = a3;
+                }
+                for (; b < batch; b++) {
+                    double a0 = first ? 0 : y[yo + b];
+                    for (int s = s0; s < s1; s++) {
+                        a0 += v[s] * x[col[s] * batch + b];
+                    }
+                    y[yo + b] = a0;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,401 @@
+package org.dl4jconnectome.layer;
+
+import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.BaseLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.dl4jconnectome.connectome.Connectome;
+import org.dl4jconnectome.connectome.Nonlinearity;
+import org.dl4jconnectome.kernels.BlockedCsr;
+import org.dl4jconnectome.kernels.SparseKernels;
+import org.dl4jconnectome.model.ConnectomeDynamics;
+import org.dl4jconnectome.model.EffectiveWeights;
+import org.dl4jconnectome.ode.ButcherTableau;
+import org.dl4jconnectome.ode.StepSchedule;
+import org.dl4jconnectome.ode.UnrolledRungeKutta;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.Arrays;
+
+/**
+ * The runtime of {@link ConnectomeOdeLayer}: marshals DL4J arrays to the solver's batch-innermost Java arrays, runs
+ * the unrolled Dopri5 forward pass (recording a tape when training) and its hand-written reverse pass, and keeps the
+ * parameters within their bounds after every update.
+ */
+public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
+    private static final long serialVersionUID = 1L;
+
+    private transient ConnectomeDynamics dynamics;
+    private transient EffectiveWeights effectiveWeights;
+    private transient UnrolledRungeKutta solver;
+    private transient UnrolledRungeKutta.Tape tape;
+    private transient Forward last;
+    private INDArray givenInitialState;
+
+    public ConnectomeOdeRuntimeLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    /** What a forward pass used, so that the reverse pass can reuse its tape. */
+    private static final class Forward {
+        INDArray input;
+        boolean taped;
+        int batch;
+        StepSchedule schedule;
+        double[] magnitudes;
+        double[] gains;
+        double[] inputWeights;
+        double[][] segments;
+        double[][] points;
+    }
+
+    /**
+     * Sets the state h(t0) of the next forward passes, [B, N] (a copy is kept), or null to return to the configured
+     * {@link InitialState}.
+     */
+    public void setInitialState(INDArray state) {
+        givenInitialState = state == null ? null : state.dup();
+    }
+
+    private void ensureRuntime() {
+        if (dynamics != null) {
+            return;
+        }
+        ConnectomeOdeLayer l = layerConf();
+        Connectome c = l.getConnectome();
+        Nonlinearity[] phi = new Nonlinearity[c.numTypes()];
+        for (int t = 0; t < phi.length; t++) {
+            phi[t] = c.typeNonlinearity(t);
+        }
+        boolean single = dataType != DataType.DOUBLE;
+        dynamics = new ConnectomeDynamics(c.synapses(), l.getInputProjection().matrix(), c.types().typeIds(), phi,
+                SparseKernels.best(), single, BlockedCsr.DEFAULT_BLOCK_WIDTH);
+        effectiveWeights = new EffectiveWeights(c, l.isAllExcitatory(), l.isTypePairGains());
+        solver = new UnrolledRungeKutta(ButcherTableau.DOPRI5);
+        tape = new UnrolledRungeKutta.Tape();
+    }
+
+    @Override
+    public Type type() {
+        return Type.RECURRENT;
+    }
+
+    @Override
+    public boolean isPretrainLayer() {
+        return false;
+    }
+
+    @Override
+    public boolean hasBias() {
+        return layerConf().isTrainBias();
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        applyDropOutIfNecessary(training, workspaceMgr);
+        Forward f = forward(training);
+        return toOutput(f, workspaceMgr);
+    }
+
+    private Forward forward(boolean record) {
+        ensureRuntime();
+        ConnectomeOdeLayer l = layerConf();
+        Connectome c = l.getConnectome();
+        int n = c.numNeurons();
+        Forward f = new Forward();
+        f.input = input;
+        f.taped = record;
+        f.segments = segments(input);
+        f.batch = (int) input.size(0);
+        f.magnitudes = values(ConnectomeOdeParamInitializer.SYNAPSE_KEY);
+        f.gains = l.isTypePairGains() ? values(ConnectomeOdeParamInitializer.GAIN_KEY) : null;
+        f.inputWeights = values(ConnectomeOdeParamInitializer.INPUT_WEIGHT_KEY);
+        double[] eff = new double[c.numSynapses()];
+        effectiveWeights.compute(f.magnitudes, f.gains, eff);
+        double[] tau = tauPerNeuron(values(ConnectomeOdeParamInitializer.TAU_KEY));
+        dynamics.setParameters(eff, tau, values(ConnectomeOdeParamInitializer.BIAS_KEY), f.inputWeights);
+        dynamics.setInput(f.segments, f.batch);
+        f.schedule = StepSchedule.fixed(l.getStartTime(), l.getEndTime(), l.getNumSteps(), l.getStepsPerInterval(),
+                f.segments.length);
+        f.points = new double[l.getNumSteps()][n * f.batch];
+        solver.forward(dynamics, f.schedule, initialState(f.batch), f.points, record ? tape : null);
+        last = f;
+        return f;
+    }
+
+    /** A parameter's current values, or its fixed configured values when it is not trained. */
+    private double[] values(String key) {
+        INDArray p = params == null ? null : params.get(key);
+        if (p == null) {
+            return ConnectomeOdeParamInitializer.initialValues(layerConf(), key);
+        }
+        return p.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+    }
+
+    private double[] tauPerNeuron(double[] tau) {
+        ConnectomeOdeLayer l = layerConf();
+        if (l.getTauMode() == TauMode.PER_NEURON) {
+            return tau;
+        }
+        Connectome c = l.getConnectome();
+        double[] out = new double[c.numNeurons()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = tau[c.types().typeOf(i)];
+        }
+        return out;
+    }
+
+    private double[] initialState(int batch) {
+        int n = layerConf().numNeurons();
+        double[] y0 = new double[n * batch];
+        if (givenInitialState != null) {
+            if (givenInitialState.rank() != 2 || givenInitialState.size(0) != batch
+                    || givenInitialState.size(1) != n) {
+                throw new IllegalArgumentException(layerId() + ": the initial state has shape "
+                        + Arrays.toString(givenInitialState.shape()) + ", expected [" + batch + ", " + n + "]");
+            }
+            double[] s = givenInitialState.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+            for (int b = 0; b < batch; b++) {
+                for (int i = 0; i < n; i++) {
+                    y0[i * batch + b] = s[b * n + i];
+                }
+            }
+        } else if (layerConf().getInitialState() == InitialState.ONES) {
+            Arrays.fill(y0, 1.0);
+        }
+        return y0;
+    }
+
+    /** The input as segments[s][k * B + b]: one segment for [B, I], T_in for a sequence. */
+    private double[][] segments(INDArray in) {
+        ConnectomeOdeLayer l = layerConf();
+        long nIn = l.getNIn();
+        boolean nwc = l.getDataFormat() == RNNFormat.NWC;
+        if (in.rank() == 2 && in.size(1) == nIn) {
+            int batch = (int) in.size(0);
+            double[] x = in.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+            double[] seg = new double[(int) nIn * batch];
+            for (int b = 0; b < batch; b++) {
+                for (int k = 0; k < nIn; k++) {
+                    seg[k * batch + b] = x[(int) (b * nIn + k)];
+                }
+            }
+            return new double[][] {seg};
+        }
+        if (in.rank() == 3 && in.size(nwc ? 2 : 1) == nIn && in.size(nwc ? 1 : 2) >= 1) {
+            int batch = (int) in.size(0);
+            int t = (int) in.size(nwc ? 1 : 2);
+            INDArray ncw = nwc ? in.permute(0, 2, 1) : in;
+            double[] x = ncw.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+            double[][] seg = new double[t][(int) nIn * batch];
+            for (int b = 0; b < batch; b++) {
+                for (int k = 0; k < nIn; k++) {
+                    int base = (int) ((b * nIn + k) * t);
+                    for (int s = 0; s < t; s++) {
+                        seg[s][k * batch + b] = x[base + s];
+                    }
+                }
+            }
+            return seg;
+        }
+        throw new IllegalArgumentException(layerId() + ": input of shape " + Arrays.toString(in.shape())
+                + " is invalid: expected [B, " + nIn + "] or a sequence " + (nwc ? "[B, T, " + nIn + "]"
+                : "[B, " + nIn + ", T]"));
+    }
+
+    private INDArray toOutput(Forward f, LayerWorkspaceMgr workspaceMgr) {
+        ConnectomeOdeLayer l = layerConf();
+        int[] sel = outputNeurons();
+        int t = f.points.length;
+        int batch = f.batch;
+        double[] out = new double[batch * sel.length * t];
+        for (int j = 0; j < t; j++) {
+            double[] p = f.points[j];
+            for (int o = 0; o < sel.length; o++) {
+                int src = sel[o] * batch;
+                for (int b = 0; b < batch; b++) {
+                    out[(b * sel.length + o) * t + j] = p[src + b];
+                }
+            }
+        }
+        INDArray ret = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
+                new long[] {batch, sel.length, t}, 'c');
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            ret.assign(Nd4j.createFromArray(out).reshape('c', batch, sel.length, t));
+        }
+        return l.getDataFormat() == RNNFormat.NWC ? ret.permute(0, 2, 1) : ret;
+    }
+
+    private int[] outputNeurons() {
+        int[] sel = layerConf().getOutputNeurons();
+        if (sel == null) {
+            sel = new int[layerConf().numNeurons()];
+            for (int i = 0; i < sel.length; i++) {
+                sel[i] = i;
+            }
+        }
+        return sel;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        Forward f = last;
+        if (f == null || !f.taped || f.input != input) {
+            f = forward(true);
+        }
+        ConnectomeOdeLayer l = layerConf();
+        Connectome c = l.getConnectome();
+        int n = c.numNeurons();
+        int batch = f.batch;
+        int t = f.points.length;
+        int[] sel = outputNeurons();
+        INDArray eps = l.getDataFormat() == RNNFormat.NWC ? epsilon.permute(0, 2, 1) : epsilon;
+        if (eps.rank() != 3 || eps.size(0) != batch || eps.size(1) != sel.length || eps.size(2) != t) {
+            throw new IllegalArgumentException(layerId() + ": the output gradient has shape "
+                    + Arrays.toString(epsilon.shape()) + ", expected the output's shape");
+        }
+        double[] e = eps.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        double[][] pointsBar = new double[t][n * batch];
+        for (int o = 0; o < sel.length; o++) {
+            int dst = sel[o] * batch;
+            for (int b = 0; b < batch; b++) {
+                int src = (b * sel.length + o) * t;
+                for (int j = 0; j < t; j++) {
+                    pointsBar[j][dst + b] += e[src + j];
+                }
+            }
+        }
+        dynamics.resetGradients();
+        solver.backward(dynamics, f.schedule, tape, pointsBar, new double[n * batch]);
+
+        Gradient g = new DefaultGradient();
+        double[] effGrad = new double[c.numSynapses()];
+        dynamics.effectiveWeightGradient(effGrad);
+        boolean wantW = params.containsKey(ConnectomeOdeParamInitializer.SYNAPSE_KEY);
+        boolean wantG = params.containsKey(ConnectomeOdeParamInitializer.GAIN_KEY);
+        double[] wGrad = wantW ? new double[c.numSynapses()] : null;
+        double[] gGrad = wantG ? new double[effectiveWeights.numGains()] : null;
+        effectiveWeights.backward(effGrad, f.magnitudes, f.gains, wGrad, gGrad);
+        putGradient(g, ConnectomeOdeParamInitializer.SYNAPSE_KEY, wGrad);
+        putGradient(g, ConnectomeOdeParamInitializer.GAIN_KEY, gGrad);
+        putGradient(g, ConnectomeOdeParamInitializer.TAU_KEY, tauGradient(dynamics.tauGradient()));
+        putGradient(g, ConnectomeOdeParamInitializer.BIAS_KEY, dynamics.biasGradient());
+        putGradient(g, ConnectomeOdeParamInitializer.INPUT_WEIGHT_KEY, dynamics.inputWeightGradient());
+
+        INDArray epsOut = inputGradient(f, dynamics.inputGradient(), workspaceMgr);
+        epsOut = backpropDropOutIfPresent(epsOut);
+        return new Pair<>(g, epsOut);
+    }
+
+    private double[] tauGradient(double[] perNeuron) {
+        ConnectomeOdeLayer l = layerConf();
+        if (l.getTauMode() == TauMode.PER_NEURON) {
+            return perNeuron;
+        }
+        Connectome c = l.getConnectome();
+        double[] perType = new double[c.numTypes()];
+        for (int i = 0; i < perNeuron.length; i++) {
+            perType[c.types().typeOf(i)] += perNeuron[i];
+        }
+        return perType;
+    }
+
+    private void putGradient(Gradient g, String key, double[] values) {
+        INDArray view = gradientViews == null ? null : gradientViews.get(key);
+        if (view == null) {
+            return;
+        }
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            view.assign(Nd4j.createFromArray(values).castTo(view.dataType()).reshape(view.shape()));
+        }
+        g.gradientForVariable().put(key, view);
+    }
+
+    private INDArray inputGradient(Forward f, double[][] segGrad, LayerWorkspaceMgr workspaceMgr) {
+        int batch = f.batch;
+        int nIn = (int) layerConf().getNIn();
+        boolean sequence = f.input.rank() == 3;
+        int t = sequence ? f.segments.length : 1;
+        double[] out = new double[batch * nIn * t];
+        for (int s = 0; s < t; s++) {
+            double[] gs = segGrad[s];
+            for (int k = 0; k < nIn; k++) {
+                for (int b = 0; b < batch; b++) {
+                    out[(b * nIn + k) * t + s] = gs[k * batch + b];
+                }
+            }
+        }
+        long[] shape = sequence ? new long[] {batch, nIn, t} : new long[] {batch, nIn};
+        INDArray ret = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, f.input.dataType(), shape, 'c');
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            ret.assign(Nd4j.createFromArray(out).reshape('c', shape));
+        }
+        if (sequence && layerConf().getDataFormat() == RNNFormat.NWC) {
+            return workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, ret.permute(0, 2, 1), 'c');
+        }
+        return ret;
+    }
+
+    /** Applies the configured constraints, then restores W ≥ 0, G ≥ 0 and τ ≥ tauMin. */
+    @Override
+    public void applyConstraints(int iteration, int epoch) {
+        super.applyConstraints(iteration, epoch);
+        project(ConnectomeOdeParamInitializer.SYNAPSE_KEY, 0.0);
+        project(ConnectomeOdeParamInitializer.GAIN_KEY, 0.0);
+        project(ConnectomeOdeParamInitializer.TAU_KEY, layerConf().getTauMin());
+    }
+
+    private void project(String key, double min) {
+        INDArray p = params.get(key);
+        if (p != null) {
+            Transforms.max(p, min, false);
+        }
+    }
+
+    @Override
+    public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState,
+                                                          int minibatchSize) {
+        if (maskArray != null) {
+            throw new IllegalArgumentException(layerId() + ": masks are not supported by ConnectomeOdeLayer");
+        }
+        return new Pair<>(null, currentMaskState);
+    }
+
+    @Override
+    public void setMaskArray(INDArray maskArray) {
+        if (maskArray != null) {
+            throw new IllegalArgumentException(layerId() + ": masks are not supported by ConnectomeOdeLayer");
+        }
+        super.setMaskArray(null);
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        last = null;
+    }
+
+    /** Frees the reverse-pass tape (it is rebuilt on the next training pass). */
+    public void clearTape() {
+        if (tape != null) {
+            tape.clear();
+        }
+        last = null;
+    }
+
+    @Override
+    public void clearNoiseWeightParams() {
+        // weight noise is rejected at configuration time
+    }
+}

@@ -1,0 +1,12 @@
+package org.dl4jconnectome.ode;
+
+/** A {@link VectorField} with a hand-written vector–Jacobian product, for reverse-mode differentiation. */
+public interface DifferentiableVectorField extends VectorField {
+
+    /**
+     * Given the cotangent {@code outBar} of an evaluation {@code out = f(y)} (whose record is {@code record}),
+     * writes the cotangent of y into {@code yBar} (overwriting it) and adds the cotangents of the field's parameters
+     * and inputs to its own accumulators.
+     */
+    void vjp(int[] segment, double[] y, double[] record, double[] outBar, double[] yBar);
+}
