@@ -42,7 +42,8 @@ import java.util.Objects;
  * Shapes: input [B, I] (held constant over [t0, t1]) or a sequence [B, I, T_in] (piecewise constant on T_in equal
  * bins; steps never straddle a bin edge); output [B, N_out, numSteps] (NCW, or NWC with {@link Builder#dataFormat}),
  * the states at linspace(t0, t1, numSteps) of all neurons or of the selected output neurons. The first output point
- * is h(t0) exactly.
+ * is h(t0) exactly. With {@link Builder#outputSequence(boolean) outputSequence(false)} the output is h(t1) alone,
+ * [B, N_out].
  * <p>
  * Parameters (each only when trainable; frozen values come from this configuration): "W" synapse magnitudes (kept
  * ≥ 0), "G" type-pair gains (kept ≥ 0), "tau" per type or per neuron (kept ≥ tauMin), "b" bias, "U" input weights.
@@ -103,6 +104,8 @@ public class ConnectomeOdeLayer extends FeedForwardLayer {
     private InitialState initialState = InitialState.ZEROS;
     @JsonProperty
     private RNNFormat dataFormat = RNNFormat.NCW;
+    @JsonProperty
+    private boolean outputSequence = true;
 
     /** For Jackson and Java serialization. */
     public ConnectomeOdeLayer() {
@@ -130,6 +133,7 @@ public class ConnectomeOdeLayer extends FeedForwardLayer {
         this.stepsPerInterval = b.stepsPerInterval;
         this.initialState = b.initialState;
         this.dataFormat = b.dataFormat;
+        this.outputSequence = b.outputSequence;
         initializeConstraints(b);
     }
 
@@ -160,7 +164,7 @@ public class ConnectomeOdeLayer extends FeedForwardLayer {
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
         checkInputType(layerIndex, inputType);
-        return InputType.recurrent(nOut, numSteps, dataFormat);
+        return outputSequence ? InputType.recurrent(nOut, numSteps, dataFormat) : InputType.feedForward(nOut);
     }
 
     @Override
@@ -315,6 +319,11 @@ public class ConnectomeOdeLayer extends FeedForwardLayer {
         return dataFormat;
     }
 
+    /** True: output the states at every evaluation point; false: only h(t1), as [B, N_out]. */
+    public boolean isOutputSequence() {
+        return outputSequence;
+    }
+
     /** Number of neurons N. */
     @JsonIgnore
     public int numNeurons() {
@@ -344,7 +353,8 @@ public class ConnectomeOdeLayer extends FeedForwardLayer {
                 && stepsPerInterval == l.stepsPerInterval && Objects.equals(connectome, l.connectome)
                 && Objects.equals(inputProjection, l.inputProjection) && Arrays.equals(outputNeurons, l.outputNeurons)
                 && Arrays.equals(initialBias, l.initialBias) && Arrays.equals(typePairGainInit, l.typePairGainInit)
-                && tauMode == l.tauMode && initialState == l.initialState && dataFormat == l.dataFormat;
+                && tauMode == l.tauMode && initialState == l.initialState && dataFormat == l.dataFormat
+                && outputSequence == l.outputSequence;
     }
 
     @Override
@@ -381,6 +391,7 @@ public class ConnectomeOdeLayer extends FeedForwardLayer {
         private int stepsPerInterval = 1;
         private InitialState initialState = InitialState.ZEROS;
         private RNNFormat dataFormat = RNNFormat.NCW;
+        private boolean outputSequence = true;
 
         /** The typed connectome (structure, initial magnitudes, per-type τ, class, nonlinearity). Required. */
         public Builder connectome(Connectome connectome) {
@@ -506,6 +517,16 @@ public class ConnectomeOdeLayer extends FeedForwardLayer {
         /** Layout of sequence input and of the output: NCW [B, size, T] or NWC [B, T, size]. Default: NCW. */
         public Builder dataFormat(RNNFormat format) {
             this.dataFormat = format;
+            return this;
+        }
+
+        /**
+         * True: output the states at all {@link #numSteps} evaluation points, [B, N_out, numSteps]; false: output
+         * only the final state h(t1) as feed-forward [B, N_out] (the "last time step" readout, usable directly by a
+         * dense or output layer). Default: true.
+         */
+        public Builder outputSequence(boolean outputSequence) {
+            this.outputSequence = outputSequence;
             return this;
         }
 

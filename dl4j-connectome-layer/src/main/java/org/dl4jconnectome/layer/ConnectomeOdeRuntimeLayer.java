@@ -228,12 +228,28 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
                 }
             }
         }
-        INDArray ret = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
-                new long[] {batch, sel.length, t}, 'c');
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            ret.assign(Nd4j.createFromArray(out).reshape('c', batch, sel.length, t));
+        if (!l.isOutputSequence()) {
+            return toActivations(workspaceMgr, lastPoint(out, batch * sel.length, t), batch, sel.length);
         }
+        INDArray ret = toActivations(workspaceMgr, out, batch, sel.length, t);
         return l.getDataFormat() == RNNFormat.NWC ? ret.permute(0, 2, 1) : ret;
+    }
+
+    /** Elements [.., t-1] of an array of rows × t values. */
+    private static double[] lastPoint(double[] values, int rows, int t) {
+        double[] last = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            last[i] = values[i * t + t - 1];
+        }
+        return last;
+    }
+
+    private INDArray toActivations(LayerWorkspaceMgr workspaceMgr, double[] values, long... shape) {
+        INDArray ret = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, shape, 'c');
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            ret.assign(Nd4j.createFromArray(values).reshape('c', shape));
+        }
+        return ret;
     }
 
     private int[] outputNeurons() {
@@ -260,19 +276,26 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         int batch = f.batch;
         int t = f.points.length;
         int[] sel = outputNeurons();
-        INDArray eps = l.getDataFormat() == RNNFormat.NWC ? epsilon.permute(0, 2, 1) : epsilon;
-        if (eps.rank() != 3 || eps.size(0) != batch || eps.size(1) != sel.length || eps.size(2) != t) {
+        INDArray eps = l.getDataFormat() == RNNFormat.NWC && l.isOutputSequence() ? epsilon.permute(0, 2, 1)
+                : epsilon;
+        // Only h(t1) is output without a sequence: its gradient is that of the last point.
+        int tOut = l.isOutputSequence() ? t : 1;
+        if (eps.rank() != (l.isOutputSequence() ? 3 : 2) || eps.size(0) != batch || eps.size(1) != sel.length
+                || (l.isOutputSequence() && eps.size(2) != t)) {
             throw new IllegalArgumentException(layerId() + ": the output gradient has shape "
                     + Arrays.toString(epsilon.shape()) + ", expected the output's shape");
         }
         double[] e = eps.castTo(DataType.DOUBLE).dup('c').data().asDouble();
-        double[][] pointsBar = new double[t][n * batch];
+        double[][] pointsBar = new double[t][];
+        for (int j = t - tOut; j < t; j++) {
+            pointsBar[j] = new double[n * batch];
+        }
         for (int o = 0; o < sel.length; o++) {
             int dst = sel[o] * batch;
             for (int b = 0; b < batch; b++) {
-                int src = (b * sel.length + o) * t;
-                for (int j = 0; j < t; j++) {
-                    pointsBar[j][dst + b] += e[src + j];
+                int src = (b * sel.length + o) * tOut;
+                for (int j = 0; j < tOut; j++) {
+                    pointsBar[t - tOut + j][dst + b] += e[src + j];
                 }
             }
         }
