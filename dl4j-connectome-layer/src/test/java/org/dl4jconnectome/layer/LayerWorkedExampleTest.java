@@ -59,6 +59,22 @@ class LayerWorkedExampleTest {
 
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
+    void bioplnnStyleArgumentsBuildTheSameModel(boolean legacyAllExcitatory) {
+        ConnectomeOdeLayer layer = BioplnnConnectomeOdeRnn.builder().inputSize(WorkedExample.I)
+                .hiddenSize(WorkedExample.N).connectivityHh(WorkedExample.synapses())
+                .connectivityIh(WorkedExample.inputProjection().matrix()).outputNeurons(null).numNeuronTypes(2)
+                .neuronTypeClass("excitatory", "inhibitory").neuronTypeIndices(new int[] {0, 2, 4}, new int[] {1, 3, 5})
+                .neuronTypeNonlinearity("Sigmoid").neuronTypeTauInit(1.25, 2.0).trainTau(true)
+                .legacyAllExcitatory(legacyAllExcitatory).numSteps(5).stepsPerInterval(40).build();
+        assertEquals(layer(legacyAllExcitatory), layer);
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
+                .list().layer(layer).setInputType(InputType.feedForward(WorkedExample.I)).build());
+        net.init();
+        assertExact(net.output(Nd4j.createFromArray(WorkedExample.X)), legacyAllExcitatory);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
     void singlePrecisionNetworkMatchesExactSolution(boolean allExcitatory) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).list()
                 .layer(layer(allExcitatory)).setInputType(InputType.feedForward(WorkedExample.I)).build();
