@@ -283,7 +283,8 @@ public final class Connectome implements Serializable {
             }
             for (int k = 0; k < v.length; k++) {
                 if (signs != null) {
-                    signs[k] = (byte) (v[k] < 0 ? -1 : 1);
+                    // copySign keeps the sign of a zero magnitude (−0.0) through signedSynapses() round trips.
+                    signs[k] = (byte) (Math.copySign(1.0, v[k]) < 0 ? -1 : 1);
                     v[k] = Math.abs(v[k]);
                 } else if (v[k] < 0) {
                     switch (policy) {

@@ -316,7 +316,7 @@ public final class ConnectomeCodec {
                 byte[] raw = new byte[checkedLength(z.readInt())];
                 z.readFully(raw);
                 long expected = z.readLong();
-                if (z.read() != -1) {
+                if (z.read() != -1 || inflater.getRemaining() > 0 || header.available() > 0) {
                     throw new IOException("trailing data after the checksum");
                 }
                 CRC32 crc = new CRC32();

@@ -92,10 +92,13 @@ public final class Parallel {
             futures[i - 1] = p.submit(() -> body.accept(task));
         }
         RuntimeException failure = null;
+        IN_WORKER.set(Boolean.TRUE);
         try {
             body.accept(0);
         } catch (RuntimeException e) {
             failure = e;
+        } finally {
+            IN_WORKER.set(Boolean.FALSE);
         }
         for (Future<?> f : futures) {
             try {
