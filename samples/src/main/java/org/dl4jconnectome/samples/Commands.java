@@ -1,0 +1,13 @@
+package org.dl4jconnectome.samples;
+
+import java.util.List;
+
+/** The subcommands of {@link ConnectomeCli}, one class each. */
+final class Commands {
+    private Commands() {
+    }
+
+    static List<Object> all() {
+        return List.of();
+    }
+}
