@@ -11,13 +11,22 @@ public enum Nonlinearity {
     SIGMOID {
         @Override
         public double apply(double z) {
-            return z >= 0 ? 1.0 / (1.0 + Math.exp(-z)) : Math.exp(z) / (1.0 + Math.exp(z));
+            if (z >= 0) {
+                return 1.0 / (1.0 + Math.exp(-z));
+            }
+            double e = Math.exp(z);
+            return e / (1.0 + e);
         }
 
         @Override
         public double derivative(double z) {
             double s = apply(z);
             return s * (1.0 - s);
+        }
+
+        @Override
+        public double derivative(double z, double value) {
+            return value * (1.0 - value);
         }
     },
     TANH {
@@ -30,6 +39,11 @@ public enum Nonlinearity {
         public double derivative(double z) {
             double t = Math.tanh(z);
             return 1.0 - t * t;
+        }
+
+        @Override
+        public double derivative(double z, double value) {
+            return 1.0 - value * value;
         }
     },
     RELU {
@@ -75,6 +89,11 @@ public enum Nonlinearity {
         public double derivative(double z) {
             return z > 0 ? 1.0 : Math.exp(z);
         }
+
+        @Override
+        public double derivative(double z, double value) {
+            return z > 0 ? 1.0 : value + 1.0;
+        }
     },
     SILU {
         @Override
@@ -94,6 +113,11 @@ public enum Nonlinearity {
 
     /** φ'(z). */
     public abstract double derivative(double z);
+
+    /** φ'(z) given value = φ(z), which spares sigmoid, tanh and ELU an exponential. */
+    public double derivative(double z, double value) {
+        return derivative(z);
+    }
 
     /** ReLU(φ(z)), the activation the dynamics use. */
     public double rectified(double z) {

@@ -12,8 +12,11 @@ import java.util.Objects;
  * order (see {@link #toStorageOrder}). Immutable.
  */
 public final class BlockedCsr {
-    /** Default block width in columns: 8,192 columns × 8 samples × 4 bytes = 256 KiB of gathered operand. */
-    public static final int DEFAULT_BLOCK_WIDTH = 8192;
+    /**
+     * Default block width in columns: 16,384 columns × 8 samples × 4 bytes = 512 KiB of gathered operand, half of a
+     * typical 1 MiB L2 cache (measured fastest at 47,521 neurons, batch 8, float32).
+     */
+    public static final int DEFAULT_BLOCK_WIDTH = 16384;
 
     private final int rows;
     private final int cols;

@@ -14,10 +14,13 @@ final class KernelChecks {
         operand("y", y, (long) a.rows() * batch);
     }
 
-    static void outer(BlockedCsr a, int g, int x, int acc, int batch) {
-        positive(batch);
-        operand("g", g, (long) a.rows() * batch);
-        operand("x", x, (long) a.cols() * batch);
+    static void outer(BlockedCsr a, int g, int x, int acc, int stride, int width) {
+        positive(stride);
+        if (width < 0 || width > stride) {
+            throw new IllegalArgumentException("width = " + width + ": expected 0.." + stride + " (the stride)");
+        }
+        operand("g", g, (long) a.rows() * stride);
+        operand("x", x, (long) a.cols() * stride);
         if (acc != a.nnz()) {
             throw new IllegalArgumentException("acc has " + acc + " entries, expected nnz = " + a.nnz());
         }

@@ -30,18 +30,18 @@ final class ScalarKernels implements SparseKernels {
     }
 
     @Override
-    public void accumulateOuter(BlockedCsr a, float[] g, float[] x, double[] acc, int batch) {
-        KernelChecks.outer(a, g.length, x.length, acc.length, batch);
+    public void accumulateOuter(BlockedCsr a, float[] g, float[] x, double[] acc, int stride, int width) {
+        KernelChecks.outer(a, g.length, x.length, acc.length, stride, width);
         Parallel.forEach(a.numPartitions(), p -> {
             int[] col = a.columns();
             for (int blk = 0; blk < a.numBlocks(); blk++) {
                 for (int r = a.partitionStart(p); r < a.partitionEnd(p); r++) {
-                    int go = r * batch;
+                    int go = r * stride;
                     for (int s = a.rowStart(blk, r), e = a.rowStart(blk, r + 1); s < e; s++) {
-                        int xo = col[s] * batch;
+                        int xo = col[s] * stride;
                         double sum = 0;
-                        for (int b = 0; b < batch; b++) {
-                            sum += g[go + b] * x[xo + b];
+                        for (int j = 0; j < width; j++) {
+                            sum += g[go + j] * x[xo + j];
                         }
                         acc[s] += sum;
                     }
@@ -51,18 +51,18 @@ final class ScalarKernels implements SparseKernels {
     }
 
     @Override
-    public void accumulateOuter(BlockedCsr a, double[] g, double[] x, double[] acc, int batch) {
-        KernelChecks.outer(a, g.length, x.length, acc.length, batch);
+    public void accumulateOuter(BlockedCsr a, double[] g, double[] x, double[] acc, int stride, int width) {
+        KernelChecks.outer(a, g.length, x.length, acc.length, stride, width);
         Parallel.forEach(a.numPartitions(), p -> {
             int[] col = a.columns();
             for (int blk = 0; blk < a.numBlocks(); blk++) {
                 for (int r = a.partitionStart(p); r < a.partitionEnd(p); r++) {
-                    int go = r * batch;
+                    int go = r * stride;
                     for (int s = a.rowStart(blk, r), e = a.rowStart(blk, r + 1); s < e; s++) {
-                        int xo = col[s] * batch;
+                        int xo = col[s] * stride;
                         double sum = 0;
-                        for (int b = 0; b < batch; b++) {
-                            sum += g[go + b] * x[xo + b];
+                        for (int j = 0; j < width; j++) {
+                            sum += g[go + j] * x[xo + j];
                         }
                         acc[s] += sum;
                     }

@@ -24,10 +24,23 @@ public interface SparseKernels {
      * The gradient of a product with respect to its stored values: acc[s] += Σ_b g[row(s), b] · x[col(s), b], for
      * g rows×B and x cols×B.
      */
-    void accumulateOuter(BlockedCsr a, float[] g, float[] x, double[] acc, int batch);
+    default void accumulateOuter(BlockedCsr a, float[] g, float[] x, double[] acc, int batch) {
+        accumulateOuter(a, g, x, acc, batch, batch);
+    }
 
     /** {@link #accumulateOuter(BlockedCsr, float[], float[], double[], int)} in double precision. */
-    void accumulateOuter(BlockedCsr a, double[] g, double[] x, double[] acc, int batch);
+    default void accumulateOuter(BlockedCsr a, double[] g, double[] x, double[] acc, int batch) {
+        accumulateOuter(a, g, x, acc, batch, batch);
+    }
+
+    /**
+     * acc[s] += Σ_{j &lt; width} g[row(s)·stride + j] · x[col(s)·stride + j]: the outer-product gradient over the first
+     * {@code width} of {@code stride} values per row, e.g. several stages' batches side by side.
+     */
+    void accumulateOuter(BlockedCsr a, float[] g, float[] x, double[] acc, int stride, int width);
+
+    /** {@link #accumulateOuter(BlockedCsr, float[], float[], double[], int, int)} in double precision. */
+    void accumulateOuter(BlockedCsr a, double[] g, double[] x, double[] acc, int stride, int width);
 
     /**
      * The fastest implementation available in this JVM: the Vector API kernels when the module

@@ -22,11 +22,15 @@ import java.util.Objects;
  * nonlinearities and gradient accumulation stay in double. Not thread-safe: one instance per layer.
  */
 public final class ConnectomeDynamics implements DifferentiableVectorField {
+    /** Stages whose synapse gradients are accumulated in one pass (Dopri5 has six per step). */
+    private static final int STAGE_CAPACITY = 6;
+
     private final int n;
     private final BlockedCsr a;
     private final CsrMatrix aStructure;
     private final int blockWidth;
     private BlockedCsr aT;
+    private BlockedCsr outer;
     private final int[] uRowPtr;
     private final int[] uCol;
     private final int numInputs;
@@ -47,7 +51,12 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
     private double[] uVal;
     private double[][] input;
 
-    private double[] gEffStored;
+    private double[] gEffOuter;
+    private int pending;
+    private float[] gBufF;
+    private float[] yBufF;
+    private double[] gBufD;
+    private double[] yBufD;
     private double[] gBias;
     private double[] gTau;
     private double[] gU;
@@ -66,7 +75,7 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
      * @param typeNonlinearity φ per type
      * @param kernels          the sparse kernels to use
      * @param singlePrecision  run the sparse products in float32
-     * @param blockWidth       column block width of the prepared structures
+     * @param blockWidth       column block width of the structures for products (see {@link BlockedCsr})
      */
     public ConnectomeDynamics(CsrMatrix recurrent, CsrMatrix inputProjection, int[] typeOf,
                               Nonlinearity[] typeNonlinearity, SparseKernels kernels, boolean singlePrecision,
@@ -78,8 +87,9 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
                     + ", " + typeOf.length + " neuron types");
         }
         this.aStructure = recurrent;
-        this.blockWidth = blockWidth;
-        this.a = BlockedCsr.of(n, n, recurrent.rowPointers(), recurrent.columnIndices(), blockWidth,
+        // Double operands take twice the cache per column.
+        this.blockWidth = singlePrecision ? blockWidth : Math.max(1, blockWidth / 2);
+        this.a = BlockedCsr.of(n, n, recurrent.rowPointers(), recurrent.columnIndices(), this.blockWidth,
                 Parallel.threads());
         this.uRowPtr = inputProjection.rowPointers();
         this.uCol = inputProjection.columnIndices();
@@ -183,12 +193,19 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
             tmp = new double[len];
             xF = single ? new float[len] : null;
             yF = single ? new float[len] : null;
+            int buffered = len * STAGE_CAPACITY;
+            gBufF = single ? new float[buffered] : null;
+            yBufF = single ? new float[buffered] : null;
+            gBufD = single ? null : new double[buffered];
+            yBufD = single ? null : new double[buffered];
+            pending = 0;
         }
     }
 
     /** Zeroes the gradient accumulators (sized for the current input). */
     public void resetGradients() {
-        gEffStored = zeroed(gEffStored, a.nnz());
+        gEffOuter = zeroed(gEffOuter, a.nnz());
+        pending = 0;
         gBias = zeroed(gBias, n);
         gTau = zeroed(gTau, n);
         gU = zeroed(gU, uCol.length);
@@ -250,9 +267,10 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
                 for (int b = 0; b < bs; b++) {
                     int e = o + b;
                     double q = outBar[e] * invTau;
-                    double k = (phi.rectified(z[e]) - y[e]) * invTau;
+                    double v = phi.apply(z[e]);
+                    double k = ((v > 0 ? v : 0.0) - y[e]) * invTau;
                     tauAcc -= q * k;
-                    double zb = q * phi.rectifiedDerivative(z[e]);
+                    double zb = v > 0 ? q * phi.derivative(z[e], v) : 0.0;
                     zBar[e] = zb;
                     biasAcc += zb;
                     yBar[e] = -q;
@@ -284,13 +302,55 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
                 yBar[e] += tmp[e];
             }
         });
-        if (single) {
-            // product() left float32(zBar) in xF.
-            toFloat(y, yF);
-            kernels.accumulateOuter(a, xF, yF, gEffStored, bs);
-        } else {
-            kernels.accumulateOuter(a, zBar, y, gEffStored, bs);
+        bufferStage(zBar, y);
+    }
+
+    /**
+     * Keeps a stage's (z̄, y) side by side with the other stages of its step: their synapse gradients
+     * Σ_stages Σ_b z̄[post, b]·y[pre, b] then cost one pass over the synapses instead of one per stage.
+     */
+    private void bufferStage(double[] g, double[] y) {
+        if (pending == STAGE_CAPACITY) {
+            endOfStep();
         }
+        int bs = batch;
+        int stride = STAGE_CAPACITY * bs;
+        int off = pending * bs;
+        Parallel.forRange(n, (lo, hi) -> {
+            for (int r = lo; r < hi; r++) {
+                for (int b = 0; b < bs; b++) {
+                    int src = r * bs + b;
+                    int dst = r * stride + off + b;
+                    if (single) {
+                        gBufF[dst] = (float) g[src];
+                        yBufF[dst] = (float) y[src];
+                    } else {
+                        gBufD[dst] = g[src];
+                        yBufD[dst] = y[src];
+                    }
+                }
+            }
+        });
+        pending++;
+    }
+
+    @Override
+    public void endOfStep() {
+        if (pending == 0) {
+            return;
+        }
+        if (outer == null) {
+            // Gathers read STAGE_CAPACITY·B values per presynaptic neuron: narrower blocks keep them in cache.
+            outer = BlockedCsr.of(n, n, aStructure.rowPointers(), aStructure.columnIndices(),
+                    Math.max(256, blockWidth / 8), Parallel.threads());
+        }
+        int stride = STAGE_CAPACITY * batch;
+        if (single) {
+            kernels.accumulateOuter(outer, gBufF, yBufF, gEffOuter, stride, pending * batch);
+        } else {
+            kernels.accumulateOuter(outer, gBufD, yBufD, gEffOuter, stride, pending * batch);
+        }
+        pending = 0;
     }
 
     /** out = M·v for M = A or Aᵀ, through float32 copies in single precision. */
@@ -336,7 +396,12 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
     /** Cotangent of the effective weights, in CSR order (written into {@code out}). */
     public void effectiveWeightGradient(double[] out) {
         check("out", out.length, a.nnz());
-        a.toCsrOrder(gEffStored, out);
+        endOfStep();
+        if (outer == null) {
+            Arrays.fill(out, 0);
+        } else {
+            outer.toCsrOrder(gEffOuter, out);
+        }
     }
 
     /** Cotangent of τ per neuron (a live view, valid until the next reset). */

@@ -9,4 +9,11 @@ public interface DifferentiableVectorField extends VectorField {
      * and inputs to its own accumulators.
      */
     void vjp(int[] segment, double[] y, double[] record, double[] outBar, double[] yBar);
+
+    /**
+     * Called by a solver after the stages of one step have been back-propagated, so that a field can batch work over
+     * them; the parameter cotangents are complete after the last call.
+     */
+    default void endOfStep() {
+    }
 }

@@ -149,6 +149,7 @@ public final class UnrolledRungeKutta {
                     }
                 });
             }
+            f.endOfStep();
             double[] t = yBar;
             yBar = prevBar;
             prevBar = t;

@@ -59,6 +59,14 @@ class NonlinearityTest {
 
     @ParameterizedTest
     @EnumSource(Nonlinearity.class)
+    void derivativeFromValueMatchesDerivative(Nonlinearity f) {
+        for (double z : Z) {
+            assertEquals(f.derivative(z), f.derivative(z, f.apply(z)), 1e-12, f + " at " + z);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Nonlinearity.class)
     void rectifiedIsReluOfPhi(Nonlinearity f) {
         for (double z : Z) {
             assertEquals(Math.max(0, reference(f, z)), f.rectified(z), 1e-13 * Math.max(1, Math.abs(z)),

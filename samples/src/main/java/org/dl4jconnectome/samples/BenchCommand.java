@@ -1,0 +1,389 @@
+package org.dl4jconnectome.samples;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.dl4jconnectome.connectome.Connectome;
+import org.dl4jconnectome.connectome.CsrMatrix;
+import org.dl4jconnectome.connectome.InputProjection;
+import org.dl4jconnectome.connectome.NegativeWeightPolicy;
+import org.dl4jconnectome.connectome.NeuronTypes;
+import org.dl4jconnectome.connectome.Nonlinearity;
+import org.dl4jconnectome.datasets.SyntheticConnectome;
+import org.dl4jconnectome.io.Npy;
+import org.dl4jconnectome.io.NpyArray;
+import org.dl4jconnectome.io.ScipySparseNpz;
+import org.dl4jconnectome.kernels.BlockedCsr;
+import org.dl4jconnectome.kernels.Parallel;
+import org.dl4jconnectome.kernels.SparseKernels;
+import org.dl4jconnectome.layer.ConnectomeOdeLayer;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code bench}: times the sparse kernels, the layer's forward pass and a training step on a seeded random typed
+ * connectome, printing one JSON object per line. {@code --export DIR} writes the workload for
+ * {@code benchmarks/peers.py}; {@code --data DIR} runs on such a workload.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Time spmm, spmm_transpose, forward and fit_step; one JSON object per line.")
+final class BenchCommand implements Callable<Integer> {
+    private static final int INPUTS = 784;
+
+    @Option(names = "--neurons", description = "Neurons N (default ${DEFAULT-VALUE}).")
+    int neurons = SyntheticConnectome.TUTORIAL_NEURONS;
+
+    @Option(names = "--synapses", description = "Synapses (default ${DEFAULT-VALUE}).")
+    long synapses = SyntheticConnectome.TUTORIAL_SYNAPSES;
+
+    @Option(names = "--batch", description = "Batch size B (default ${DEFAULT-VALUE}).")
+    int batch = 8;
+
+    @Option(names = "--num-steps", description = "Evaluation points over [0, 1] (default ${DEFAULT-VALUE}).")
+    int numSteps = 20;
+
+    @Option(names = "--steps-per-interval", description = "Dopri5 steps per interval (default ${DEFAULT-VALUE}).")
+    int stepsPerInterval = 1;
+
+    @Option(names = "--repeat", description = "Timed repetitions per measurement (default ${DEFAULT-VALUE}).")
+    int repeat = 5;
+
+    @Option(names = "--threads", description = "Kernel threads (default: available processors).")
+    Integer threads;
+
+    @Option(names = "--seed", description = "Seed of the random connectome (default ${DEFAULT-VALUE}).")
+    long seed = 1;
+
+    @Option(names = "--dtype", description = "float32 or float64 (default ${DEFAULT-VALUE}).")
+    String dtype = "float32";
+
+    @Option(names = "--fit-steps", description = "Run this many consecutive fit steps and report resident memory "
+            + "after the first 10 and at the end (0: skip; default ${DEFAULT-VALUE}).")
+    int fitSteps = 0;
+
+    @Option(names = "--ops", split = ",", description = "Measurements to run (default: all of "
+            + "spmm,spmm_transpose,forward,fit_step).")
+    String[] ops = {"spmm", "spmm_transpose", "forward", "fit_step"};
+
+    @Option(names = "--export", description = "Write the workload (and the Java forward output) to this folder.")
+    Path export;
+
+    @Option(names = "--data", description = "Run on a workload written by --export or benchmarks/make_workload.py.")
+    Path data;
+
+    /** A workload: the connectome with per-neuron τ and bias, the input projection and a constant input. */
+    private static final class Workload {
+        Connectome connectome;
+        InputProjection projection;
+        double[] bias;
+        double[] tau;
+        float[] x;
+        int batch;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (threads != null) {
+            Parallel.setThreads(threads);
+        }
+        DataType type = parseType(dtype);
+        Workload w = data != null ? load(data) : generate();
+        Map<String, Object> common = new TreeMap<>();
+        common.put("impl", "java");
+        common.put("neurons", w.connectome.numNeurons());
+        common.put("synapses", w.connectome.numSynapses());
+        common.put("batch", w.batch);
+        common.put("threads", Parallel.threads());
+        common.put("dtype", dtype);
+        common.put("kernels", SparseKernels.best().name());
+        common.put("java", System.getProperty("java.version"));
+
+        for (String op : ops) {
+            switch (op) {
+                case "spmm":
+                case "spmm_transpose":
+                    emit(common, op, timeProduct(w, op.equals("spmm_transpose"), type), Map.of());
+                    break;
+                case "forward":
+                    emit(common, op, timeForward(w, type), Map.of("num_steps", numSteps, "steps_per_interval",
+                            stepsPerInterval));
+                    break;
+                case "fit_step":
+                    double[] fit = timeFit(w, type);
+                    emit(common, op, fit, Map.of("num_steps", numSteps, "steps_per_interval", stepsPerInterval,
+                            "peak_rss_mb", round(memoryMb("VmHWM")), "heap_max_mb",
+                            Runtime.getRuntime().maxMemory() >> 20));
+                    break;
+                default:
+                    throw new IllegalArgumentException("--ops: unknown measurement '" + op
+                            + "', expected spmm, spmm_transpose, forward or fit_step");
+            }
+        }
+        if (fitSteps > 0) {
+            fitMemory(w, type, common);
+        }
+        return 0;
+    }
+
+    private static DataType parseType(String dtype) {
+        switch (dtype) {
+            case "float32":
+                return DataType.FLOAT;
+            case "float64":
+                return DataType.DOUBLE;
+            default:
+                throw new IllegalArgumentException("--dtype: '" + dtype + "', expected float32 or float64");
+        }
+    }
+
+    private Workload generate() throws IOException {
+        if (neurons < 2 || synapses < 1 || batch < 1) {
+            throw new IllegalArgumentException("--neurons, --synapses and --batch must be positive");
+        }
+        Workload w = new Workload();
+        w.connectome = SyntheticConnectome.generate(neurons, synapses, 2, seed);
+        Random rnd = new Random(seed + 1);
+        int[] target = new int[INPUTS];
+        for (int k = 0; k < INPUTS; k++) {
+            target[k] = rnd.nextInt(neurons);
+        }
+        w.projection = InputProjection.identity(target, neurons);
+        w.bias = new double[neurons];
+        w.tau = new double[neurons];
+        for (int i = 0; i < neurons; i++) {
+            w.tau[i] = w.connectome.typeTau(w.connectome.types().typeOf(i));
+        }
+        w.batch = batch;
+        w.x = new float[batch * INPUTS];
+        for (int i = 0; i < w.x.length; i++) {
+            w.x[i] = rnd.nextFloat();
+        }
+        if (export != null) {
+            write(w, export);
+        }
+        return w;
+    }
+
+    private void write(Workload w, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        ScipySparseNpz.write(dir.resolve("connectome.npz"), w.connectome.signedSynapses(), false);
+        ScipySparseNpz.write(dir.resolve("input_projection.npz"), w.projection.matrix(), false);
+        Npy.write(dir.resolve("tau.npy"), NpyArray.ofFloat64(w.tau, w.tau.length));
+        Npy.write(dir.resolve("bias.npy"), NpyArray.ofFloat64(w.bias, w.bias.length));
+        Npy.write(dir.resolve("x.npy"), NpyArray.ofFloat32(w.x, w.batch, w.projection.numInputs()));
+        String json = String.format(Locale.ROOT, "{\"neurons\": %d, \"synapses\": %d, \"batch\": %d, "
+                        + "\"num_steps\": %d, \"steps_per_interval\": %d, \"t0\": 0.0, \"t1\": 1.0, \"dtype\": \"%s\", "
+                        + "\"inputs\": %d}%n", w.connectome.numNeurons(), w.connectome.numSynapses(), w.batch,
+                numSteps, stepsPerInterval, dtype, w.projection.numInputs());
+        Files.write(dir.resolve("workload.json"), json.getBytes(StandardCharsets.UTF_8));
+        MultiLayerNetwork net = forwardNetwork(w, parseType(dtype));
+        INDArray out = net.output(input(w, parseType(dtype)));
+        float[] values = out.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        Npy.write(dir.resolve("java_forward.npy"), NpyArray.ofFloat32(values, out.shape()));
+    }
+
+    /** Reads a workload; every distinct τ becomes a neuron type so that τ per neuron is exact. */
+    private static Workload load(Path dir) throws IOException {
+        Workload w = new Workload();
+        CsrMatrix a = ScipySparseNpz.read(dir.resolve("connectome.npz"));
+        w.tau = Npy.read(dir.resolve("tau.npy")).toDoubleArray();
+        w.bias = Npy.read(dir.resolve("bias.npy")).toDoubleArray();
+        NpyArray x = Npy.read(dir.resolve("x.npy"));
+        w.x = x.toFloatArray();
+        w.batch = (int) x.shape()[0];
+        double[] distinct = Arrays.stream(w.tau).distinct().sorted().toArray();
+        int[] type = new int[w.tau.length];
+        for (int i = 0; i < type.length; i++) {
+            type[i] = Arrays.binarySearch(distinct, w.tau[i]);
+        }
+        w.connectome = Connectome.builder().synapses(a).negativeWeights(NegativeWeightPolicy.SIGNED_EDGES)
+                .neuronTypes(NeuronTypes.fromTypeIds(type, distinct.length)).typeTau(distinct)
+                .typeNonlinearity(Nonlinearity.SIGMOID).build();
+        w.projection = InputProjection.of(ScipySparseNpz.read(dir.resolve("input_projection.npz")));
+        return w;
+    }
+
+    private double[] timeProduct(Workload w, boolean transposed, DataType type) {
+        CsrMatrix a = w.connectome.signedSynapses();
+        int n = a.rows();
+        BlockedCsr layout = transposed
+                ? BlockedCsr.transposeOf(n, n, a.rowPointers(), a.columnIndices(), BlockedCsr.DEFAULT_BLOCK_WIDTH,
+                Parallel.threads())
+                : BlockedCsr.of(n, n, a.rowPointers(), a.columnIndices(), BlockedCsr.DEFAULT_BLOCK_WIDTH,
+                Parallel.threads());
+        SparseKernels k = SparseKernels.best();
+        Random rnd = new Random(3);
+        int b = w.batch;
+        if (type == DataType.DOUBLE) {
+            double[] v = new double[a.nnz()];
+            layout.toStorageOrder(a.values(), v);
+            double[] x = rnd.doubles((long) n * b).toArray();
+            double[] y = new double[n * b];
+            return time(() -> k.multiply(layout, v, x, y, b), 3);
+        }
+        float[] v = new float[a.nnz()];
+        layout.toStorageOrder(a.values(), v);
+        float[] x = new float[n * b];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rnd.nextFloat();
+        }
+        float[] y = new float[n * b];
+        return time(() -> k.multiply(layout, v, x, y, b), 3);
+    }
+
+    private ConnectomeOdeLayer.Builder layer(Workload w) {
+        double tauMin = Arrays.stream(w.tau).min().orElse(1.0);
+        return new ConnectomeOdeLayer.Builder().connectome(w.connectome).inputProjection(w.projection)
+                .initialBias(w.bias).tauMin(Math.min(1.0, tauMin)).numSteps(numSteps)
+                .stepsPerInterval(stepsPerInterval).timeSpan(0, 1);
+    }
+
+    private MultiLayerNetwork forwardNetwork(Workload w, DataType type) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(type).list()
+                .layer(layer(w).build()).setInputType(InputType.feedForward(w.projection.numInputs())).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    private MultiLayerNetwork fitNetwork(Workload w, DataType type) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(type).seed(seed)
+                .updater(new Adam(1e-3)).list()
+                .layer(layer(w).outputSequence(false).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                        .nOut(10).build())
+                .setInputType(InputType.feedForward(w.projection.numInputs())).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    private static INDArray input(Workload w, DataType type) {
+        return Nd4j.createFromArray(w.x).reshape(w.batch, w.x.length / w.batch).castTo(type);
+    }
+
+    private static INDArray labels(Workload w, DataType type) {
+        INDArray y = Nd4j.zeros(type, w.batch, 10);
+        for (int b = 0; b < w.batch; b++) {
+            y.putScalar(b, b % 10, 1.0);
+        }
+        return y;
+    }
+
+    private double[] timeForward(Workload w, DataType type) {
+        MultiLayerNetwork net = forwardNetwork(w, type);
+        INDArray x = input(w, type);
+        return time(() -> net.output(x), 1);
+    }
+
+    private double[] timeFit(Workload w, DataType type) {
+        MultiLayerNetwork net = fitNetwork(w, type);
+        INDArray x = input(w, type);
+        INDArray y = labels(w, type);
+        return time(() -> net.fit(x, y), 1);
+    }
+
+    private void fitMemory(Workload w, DataType type, Map<String, Object> common) {
+        MultiLayerNetwork net = fitNetwork(w, type);
+        INDArray x = input(w, type);
+        INDArray y = labels(w, type);
+        double afterWarmup = 0;
+        long start = System.nanoTime();
+        for (int i = 1; i <= fitSteps; i++) {
+            net.fit(x, y);
+            if (i == Math.min(10, fitSteps)) {
+                afterWarmup = memoryMb("VmRSS");
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Object> line = new TreeMap<>(common);
+        line.put("op", "fit_memory");
+        line.put("fit_steps", fitSteps);
+        line.put("rss_mb_after_10", round(afterWarmup));
+        line.put("rss_mb_last", round(memoryMb("VmRSS")));
+        line.put("peak_rss_mb", round(memoryMb("VmHWM")));
+        line.put("seconds", round(seconds));
+        System.out.println(json(line));
+    }
+
+    /** Runs body warm-up times, then --repeat timed times: {median, min, max} in ms. */
+    private double[] time(Runnable body, int warmup) {
+        for (int i = 0; i < warmup; i++) {
+            body.run();
+        }
+        double[] ms = new double[repeat];
+        for (int i = 0; i < repeat; i++) {
+            long t0 = System.nanoTime();
+            body.run();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        double median = ms.length % 2 == 1 ? ms[ms.length / 2] : 0.5 * (ms[ms.length / 2 - 1] + ms[ms.length / 2]);
+        return new double[] {median, ms[0], ms[ms.length - 1]};
+    }
+
+    private void emit(Map<String, Object> common, String op, double[] t, Map<String, Object> extra) {
+        Map<String, Object> line = new TreeMap<>(common);
+        line.put("op", op);
+        line.put("median_ms", round(t[0]));
+        line.put("min_ms", round(t[1]));
+        line.put("max_ms", round(t[2]));
+        line.put("repeat", repeat);
+        line.putAll(extra);
+        System.out.println(json(line));
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    /** A line of /proc/self/status in MB (Linux), or NaN elsewhere. */
+    static double memoryMb(String key) {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith(key + ":")) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+
+    private static String json(Map<String, Object> m) {
+        StringBuilder sb = new StringBuilder("{");
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            if (sb.length() > 1) {
+                sb.append(", ");
+            }
+            sb.append('"').append(e.getKey()).append("\": ");
+            Object v = e.getValue();
+            if (v instanceof Number) {
+                sb.append(v);
+            } else {
+                sb.append('"').append(v).append('"');
+            }
+        }
+        return sb.append('}').toString();
+    }
+}
