@@ -110,14 +110,26 @@ public final class CsrMatrix implements Serializable {
                     + " entries; expected rowPtr[0] = 0 and rowPtr[rows] = nnz = colIdx.length = values.length");
         }
         int[] rowIdx = new int[colIdx.length];
+        boolean canonical = true;
         for (int r = 0; r < rows; r++) {
             if (rowPtr[r + 1] < rowPtr[r]) {
                 throw new IllegalArgumentException("rowPtr must be non-decreasing, but rowPtr[" + (r + 1) + "] = "
                         + rowPtr[r + 1] + " < rowPtr[" + r + "] = " + rowPtr[r]);
             }
             Arrays.fill(rowIdx, rowPtr[r], rowPtr[r + 1], r);
+            for (int k = rowPtr[r] + 1; k < rowPtr[r + 1] && canonical; k++) {
+                canonical = colIdx[k] > colIdx[k - 1];
+            }
         }
-        return fromCoo(rows, cols, rowIdx, colIdx, values);
+        if (!canonical) {
+            return fromCoo(rows, cols, rowIdx, colIdx, values);
+        }
+        // Sorted, duplicate-free rows (scipy's canonical format, our own encoding) need no reordering.
+        for (int k = 0; k < colIdx.length; k++) {
+            checkIndex("colIdx", k, colIdx[k], cols);
+            checkFinite(values[k], k, rowIdx[k], colIdx[k]);
+        }
+        return new CsrMatrix(rows, cols, rowPtr.clone(), colIdx.clone(), values.clone());
     }
 
     /** Builds a matrix holding every non-zero entry of a dense row-major array. */

@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jconnectome.connectome.Connectome;
 import org.dl4jconnectome.connectome.CsrMatrix;
 import org.dl4jconnectome.connectome.InputProjection;
@@ -81,7 +82,7 @@ final class BenchCommand implements Callable<Integer> {
     int fitSteps = 0;
 
     @Option(names = "--ops", split = ",", description = "Measurements to run (default: all of "
-            + "spmm,spmm_transpose,forward,fit_step).")
+            + "spmm,spmm_transpose,forward,fit_step; also save_load: ModelSerializer round trip).")
     String[] ops = {"spmm", "spmm_transpose", "forward", "fit_step"};
 
     @Option(names = "--export", description = "Write the workload (and the Java forward output) to this folder.")
@@ -133,9 +134,12 @@ final class BenchCommand implements Callable<Integer> {
                             "peak_rss_mb", round(memoryMb("VmHWM")), "heap_max_mb",
                             Runtime.getRuntime().maxMemory() >> 20));
                     break;
+                case "save_load":
+                    saveLoad(w, type, common);
+                    break;
                 default:
                     throw new IllegalArgumentException("--ops: unknown measurement '" + op
-                            + "', expected spmm, spmm_transpose, forward or fit_step");
+                            + "', expected spmm, spmm_transpose, forward, fit_step or save_load");
             }
         }
         if (fitSteps > 0) {
@@ -323,6 +327,33 @@ final class BenchCommand implements Callable<Integer> {
         line.put("peak_rss_mb", round(memoryMb("VmHWM")));
         line.put("seconds", round(seconds));
         System.out.println(json(line));
+    }
+
+    /** Saves and restores the training network with DL4J's ModelSerializer (the connectome travels with it). */
+    private void saveLoad(Workload w, DataType type, Map<String, Object> common) throws IOException {
+        MultiLayerNetwork net = fitNetwork(w, type);
+        Path file = Files.createTempFile("connectome-bench", ".zip");
+        try {
+            double[] save = time(() -> uncheck(() -> ModelSerializer.writeModel(net, file.toFile(), true)), 1);
+            double[] load = time(() -> uncheck(() -> ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true)
+                    .close()), 1);
+            emit(common, "save", save, Map.of("file_mb", round(Files.size(file) / 1048576.0)));
+            emit(common, "load", load, Map.of());
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private static void uncheck(IoAction a) {
+        try {
+            a.run();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Runs body warm-up times, then --repeat timed times: {median, min, max} in ms. */
