@@ -9,6 +9,8 @@ final class Commands {
 
     static List<Object> all() {
         return List.of(
+                new SimulateCommand(),
+                new InfoCommand(),
                 new BenchCommand());
     }
 }

@@ -36,6 +36,7 @@ public final class ConnectomeCli {
         for (Object sub : Commands.all()) {
             cl.addSubcommand(sub);
         }
+        CliError.install(cl);
         return cl;
     }
 
