@@ -120,10 +120,7 @@ public final class ConnectomeSimulator {
             StepSchedule schedule = StepSchedule.fixed(t0, t1, checkPoints(numPoints), solver.stepsPerInterval(),
                     segments);
             UnrolledRungeKutta rk = new UnrolledRungeKutta(ButcherTableau.DOPRI5);
-            rk.forward(dynamics, schedule, y0, points, null);
-            if (progress != null) {
-                progress.accept(1.0);
-            }
+            rk.forward(dynamics, schedule, y0, points, null, progress);
             int[] steps = new int[batch];
             Arrays.fill(steps, schedule.numSteps());
             int[] evals = new int[batch];

@@ -46,6 +46,10 @@ public final class SolverStats {
         return Arrays.stream(accepted).max().orElse(0);
     }
 
+    public int maxRejectedSteps() {
+        return Arrays.stream(rejected).max().orElse(0);
+    }
+
     public int totalRejectedSteps() {
         return Arrays.stream(rejected).sum();
     }

@@ -4,6 +4,7 @@ import org.dl4jconnectome.kernels.Parallel;
 
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.DoubleConsumer;
 
 /**
  * An explicit Runge–Kutta method unrolled over a fixed {@link StepSchedule}, with its exact reverse pass (the
@@ -39,6 +40,15 @@ public final class UnrolledRungeKutta {
      * @param tape      records the stages for {@link #backward}, or null for inference
      */
     public void forward(VectorField f, StepSchedule schedule, double[] y0, double[][] pointsOut, Tape tape) {
+        forward(f, schedule, y0, pointsOut, tape, null);
+    }
+
+    /**
+     * {@link #forward(VectorField, StepSchedule, double[], double[][], Tape)}, reporting the fraction of steps done
+     * after each step to {@code progress} (may be null).
+     */
+    public void forward(VectorField f, StepSchedule schedule, double[] y0, double[][] pointsOut, Tape tape,
+                        DoubleConsumer progress) {
         int len = f.size() * f.batch();
         checkLength("y0", y0, len);
         if (pointsOut.length != schedule.numPoints()) {
@@ -78,6 +88,9 @@ public final class UnrolledRungeKutta {
             int p = schedule.pointAfterStep(n);
             if (p >= 0) {
                 System.arraycopy(y, 0, pointsOut[p], 0, len);
+            }
+            if (progress != null) {
+                progress.accept((n + 1.0) / steps);
             }
         }
     }

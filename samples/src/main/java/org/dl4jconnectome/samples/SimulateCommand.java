@@ -506,10 +506,7 @@ final class SimulateCommand implements Callable<Integer> {
 
     private String summary(Connectome c, Simulation s, double seconds) {
         SolverStats st = s.stats();
-        int rejected = 0;
-        for (int b = 0; b < st.batch(); b++) {
-            rejected = Math.max(rejected, st.rejectedSteps(b));
-        }
+        int rejected = st.maxRejectedSteps();
         return String.format(Locale.ROOT, "neurons=%d synapses=%d types=%d batch=%d steps=%d rejected=%d "
                         + "evaluations=%d time=%.2fs out=%s", c.numNeurons(), c.numSynapses(), c.numTypes(),
                 s.batch(), st.maxAcceptedSteps(), rejected, st.evaluationCalls(), seconds, out);
