@@ -13,6 +13,7 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.dl4jconnectome.connectome.Connectome;
 import org.dl4jconnectome.connectome.InputProjection;
 import org.dl4jconnectome.ode.ButcherTableau;
+import org.dl4jconnectome.ode.IntegralController;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
@@ -106,6 +107,14 @@ public class ConnectomeOdeLayer extends FeedForwardLayer {
     private RNNFormat dataFormat = RNNFormat.NCW;
     @JsonProperty
     private boolean outputSequence = true;
+    @JsonProperty
+    private boolean adaptiveInference;
+    @JsonProperty
+    private double inferenceAtol = 1e-6;
+    @JsonProperty
+    private double inferenceRtol = 1e-3;
+    @JsonProperty
+    private int inferenceMaxSteps = 100_000;
 
     /** For Jackson and Java serialization. */
     public ConnectomeOdeLayer() {
@@ -134,6 +143,10 @@ public class ConnectomeOdeLayer extends FeedForwardLayer {
         this.initialState = b.initialState;
         this.dataFormat = b.dataFormat;
         this.outputSequence = b.outputSequence;
+        this.adaptiveInference = b.adaptiveInference;
+        this.inferenceAtol = b.inferenceAtol;
+        this.inferenceRtol = b.inferenceRtol;
+        this.inferenceMaxSteps = b.inferenceMaxSteps;
         initializeConstraints(b);
     }
 
@@ -324,6 +337,23 @@ public class ConnectomeOdeLayer extends FeedForwardLayer {
         return outputSequence;
     }
 
+    /** Whether inference (not training) uses the adaptive solver. */
+    public boolean isAdaptiveInference() {
+        return adaptiveInference;
+    }
+
+    public double getInferenceAtol() {
+        return inferenceAtol;
+    }
+
+    public double getInferenceRtol() {
+        return inferenceRtol;
+    }
+
+    public int getInferenceMaxSteps() {
+        return inferenceMaxSteps;
+    }
+
     /** Number of neurons N. */
     @JsonIgnore
     public int numNeurons() {
@@ -354,7 +384,9 @@ public class ConnectomeOdeLayer extends FeedForwardLayer {
                 && Objects.equals(inputProjection, l.inputProjection) && Arrays.equals(outputNeurons, l.outputNeurons)
                 && Arrays.equals(initialBias, l.initialBias) && Arrays.equals(typePairGainInit, l.typePairGainInit)
                 && tauMode == l.tauMode && initialState == l.initialState && dataFormat == l.dataFormat
-                && outputSequence == l.outputSequence;
+                && outputSequence == l.outputSequence && adaptiveInference == l.adaptiveInference
+                && Double.compare(inferenceAtol, l.inferenceAtol) == 0
+                && Double.compare(inferenceRtol, l.inferenceRtol) == 0 && inferenceMaxSteps == l.inferenceMaxSteps;
     }
 
     @Override
@@ -392,6 +424,10 @@ public class ConnectomeOdeLayer extends FeedForwardLayer {
         private InitialState initialState = InitialState.ZEROS;
         private RNNFormat dataFormat = RNNFormat.NCW;
         private boolean outputSequence = true;
+        private boolean adaptiveInference;
+        private double inferenceAtol = 1e-6;
+        private double inferenceRtol = 1e-3;
+        private int inferenceMaxSteps = 100_000;
 
         /** The typed connectome (structure, initial magnitudes, per-type τ, class, nonlinearity). Required. */
         public Builder connectome(Connectome connectome) {
@@ -531,6 +567,27 @@ public class ConnectomeOdeLayer extends FeedForwardLayer {
         }
 
         /**
+         * Inference (forward passes that do not train, e.g. {@code output()}) uses the adaptive Dopri5 of bioplnn's
+         * torchode solver, with steps ending on the input's bin edges; training always uses the unrolled fixed steps.
+         * Default: off (inference uses the same fixed steps as training).
+         *
+         * @param atol absolute tolerance (bioplnn: 1e-6)
+         * @param rtol relative tolerance (bioplnn: 1e-3)
+         */
+        public Builder adaptiveInference(double atol, double rtol) {
+            this.adaptiveInference = true;
+            this.inferenceAtol = atol;
+            this.inferenceRtol = rtol;
+            return this;
+        }
+
+        /** Step budget per sample of adaptive inference; exceeding it is an error. Default: 100,000. */
+        public Builder inferenceMaxSteps(int maxSteps) {
+            this.inferenceMaxSteps = maxSteps;
+            return this;
+        }
+
+        /**
          * Validates the settings and builds the configuration.
          *
          * @throws IllegalArgumentException naming the setting, its value and what was expected
@@ -598,6 +655,17 @@ public class ConnectomeOdeLayer extends FeedForwardLayer {
             }
             if (stepsPerInterval < 1) {
                 throw new IllegalArgumentException(who + ": stepsPerInterval = " + stepsPerInterval
+                        + ": expected at least 1");
+            }
+            if (adaptiveInference) {
+                try {
+                    new IntegralController(inferenceAtol, inferenceRtol);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(who + ": adaptiveInference: " + e.getMessage(), e);
+                }
+            }
+            if (inferenceMaxSteps < 1) {
+                throw new IllegalArgumentException(who + ": inferenceMaxSteps = " + inferenceMaxSteps
                         + ": expected at least 1");
             }
             Objects.requireNonNull(tauMode, "tauMode");

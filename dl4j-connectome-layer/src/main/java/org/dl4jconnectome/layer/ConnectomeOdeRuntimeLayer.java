@@ -14,7 +14,10 @@ import org.dl4jconnectome.kernels.BlockedCsr;
 import org.dl4jconnectome.kernels.SparseKernels;
 import org.dl4jconnectome.model.ConnectomeDynamics;
 import org.dl4jconnectome.model.EffectiveWeights;
+import org.dl4jconnectome.ode.AdaptiveRungeKutta;
 import org.dl4jconnectome.ode.ButcherTableau;
+import org.dl4jconnectome.ode.IntegralController;
+import org.dl4jconnectome.ode.SolverStats;
 import org.dl4jconnectome.ode.StepSchedule;
 import org.dl4jconnectome.ode.UnrolledRungeKutta;
 import org.nd4j.common.primitives.Pair;
@@ -40,6 +43,7 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
     private transient UnrolledRungeKutta.Tape tape;
     private transient Forward last;
     private INDArray givenInitialState;
+    private transient SolverStats lastStats;
 
     public ConnectomeOdeRuntimeLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -64,6 +68,11 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
      */
     public void setInitialState(INDArray state) {
         givenInitialState = state == null ? null : state.dup();
+    }
+
+    /** Statistics of the last adaptive inference pass, or null if the last pass used fixed steps. */
+    public SolverStats getLastSolverStats() {
+        return lastStats;
     }
 
     private void ensureRuntime() {
@@ -128,7 +137,16 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         f.schedule = StepSchedule.fixed(l.getStartTime(), l.getEndTime(), l.getNumSteps(), l.getStepsPerInterval(),
                 f.segments.length);
         f.points = new double[l.getNumSteps()][n * f.batch];
-        solver.forward(dynamics, f.schedule, initialState(f.batch), f.points, record ? tape : null);
+        if (!record && l.isAdaptiveInference()) {
+            AdaptiveRungeKutta adaptive = new AdaptiveRungeKutta(ButcherTableau.DOPRI5,
+                    new IntegralController(l.getInferenceAtol(), l.getInferenceRtol()), l.getInferenceMaxSteps());
+            lastStats = adaptive.solve(dynamics, l.getStartTime(), l.getEndTime(),
+                    StepSchedule.evaluationPoints(l.getStartTime(), l.getEndTime(), l.getNumSteps()),
+                    f.segments.length, initialState(f.batch), f.points, null);
+        } else {
+            solver.forward(dynamics, f.schedule, initialState(f.batch), f.points, record ? tape : null);
+            lastStats = null;
+        }
         last = f;
         return f;
     }

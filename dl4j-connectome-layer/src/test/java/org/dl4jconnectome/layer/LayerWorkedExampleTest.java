@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.dl4jconnectome.ode.SolverStats;
 import org.dl4jconnectome.testutil.WorkedExample;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,6 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The specification's worked example through DL4J networks: many fixed steps reach the exact solution. */
 class LayerWorkedExampleTest {
@@ -71,6 +73,32 @@ class LayerWorkedExampleTest {
                 .list().layer(layer).setInputType(InputType.feedForward(WorkedExample.I)).build());
         net.init();
         assertExact(net.output(Nd4j.createFromArray(WorkedExample.X)), legacyAllExcitatory);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void adaptiveInferenceReproducesTorchode(boolean allExcitatory) {
+        ConnectomeOdeLayer layer = new ConnectomeOdeLayer.Builder().connectome(WorkedExample.connectome())
+                .inputProjection(WorkedExample.inputProjection()).allExcitatory(allExcitatory).numSteps(5)
+                .adaptiveInference(1e-6, 1e-3).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
+                .list().layer(layer).setInputType(InputType.feedForward(WorkedExample.I)).build());
+        net.init();
+        INDArray out = net.output(Nd4j.createFromArray(WorkedExample.X));
+        double[][] torchode = allExcitatory ? WorkedExample.TORCHODE_ALL_EXCITATORY : WorkedExample.TORCHODE_DALE;
+        for (int b = 0; b < WorkedExample.B; b++) {
+            for (int i = 0; i < WorkedExample.N; i++) {
+                assertEquals(torchode[b][i], out.getDouble(b, i, 4), 1e-7, "sample " + b + ", neuron " + i);
+            }
+        }
+        SolverStats stats = ((ConnectomeOdeRuntimeLayer) net.getLayer(0)).getLastSolverStats();
+        assertEquals(WorkedExample.TORCHODE_STEPS, stats.maxAcceptedSteps());
+        assertEquals(WorkedExample.TORCHODE_EVALUATIONS, stats.evaluationCalls());
+        // Training passes keep the unrolled fixed steps (one per interval here), which differ from the adaptive ones.
+        INDArray train = net.getLayer(0).activate(Nd4j.createFromArray(WorkedExample.X), true,
+                org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
+        assertEquals(null, ((ConnectomeOdeRuntimeLayer) net.getLayer(0)).getLastSolverStats());
+        assertTrue(Math.abs(train.getDouble(0, 0, 4) - out.getDouble(0, 0, 4)) > 1e-9);
     }
 
     @ParameterizedTest
