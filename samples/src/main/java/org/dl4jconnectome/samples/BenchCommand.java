@@ -27,7 +27,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -85,11 +87,15 @@ final class BenchCommand implements Callable<Integer> {
             + "spmm,spmm_transpose,forward,fit_step; also save_load: ModelSerializer round trip).")
     String[] ops = {"spmm", "spmm_transpose", "forward", "fit_step"};
 
-    @Option(names = "--export", description = "Write the workload (and the Java forward output) to this folder.")
+    @Option(names = "--export", description = "Write the workload (and the Java forward output) to this folder, "
+            + "for benchmarks/peers.py.")
     Path export;
 
     @Option(names = "--data", description = "Run on a workload written by --export or benchmarks/make_workload.py.")
     Path data;
+
+    @Spec
+    CommandSpec spec;
 
     /** A workload: the connectome with per-neuron τ and bias, the input projection and a constant input. */
     private static final class Workload {
@@ -108,6 +114,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         DataType type = parseType(dtype);
         Workload w = data != null ? load(data) : generate();
+        if (export != null) {
+            write(w, export);
+        }
         Map<String, Object> common = new TreeMap<>();
         common.put("impl", "java");
         common.put("neurons", w.connectome.numNeurons());
@@ -180,9 +189,6 @@ final class BenchCommand implements Callable<Integer> {
         w.x = new float[batch * INPUTS];
         for (int i = 0; i < w.x.length; i++) {
             w.x[i] = rnd.nextFloat();
-        }
-        if (export != null) {
-            write(w, export);
         }
         return w;
     }
@@ -326,7 +332,7 @@ final class BenchCommand implements Callable<Integer> {
         line.put("rss_mb_last", round(memoryMb("VmRSS")));
         line.put("peak_rss_mb", round(memoryMb("VmHWM")));
         line.put("seconds", round(seconds));
-        System.out.println(json(line));
+        spec.commandLine().getOut().println(json(line));
     }
 
     /** Saves and restores the training network with DL4J's ModelSerializer (the connectome travels with it). */
@@ -380,7 +386,7 @@ final class BenchCommand implements Callable<Integer> {
         line.put("max_ms", round(t[2]));
         line.put("repeat", repeat);
         line.putAll(extra);
-        System.out.println(json(line));
+        spec.commandLine().getOut().println(json(line));
     }
 
     private static double round(double v) {
