@@ -11,6 +11,8 @@ final class Commands {
         return List.of(
                 new SimulateCommand(),
                 new InfoCommand(),
-                new BenchCommand());
+                new BenchCommand(),
+                new TutorialCommand(),
+                new TrainMnistCommand());
     }
 }

@@ -1,0 +1,69 @@
+package org.dl4jconnectome.samples;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.dl4jconnectome.layer.ConnectomeOdeLayer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The MNIST training sample, end to end on a few digits and the small C. elegans connectome. */
+class TrainMnistCommandTest {
+    private static final Pattern ACCURACY = Pattern.compile("test accuracy: (0\\.\\d{4}|1\\.0000)\\n?$");
+
+    @Test
+    void trainsPrintsTheAccuracyLastAndSavesALoadableModel(@TempDir Path dir) throws IOException {
+        Path model = dir.resolve("model.zip");
+        CommandRunner r = CommandRunner.run("train-mnist", "--connectome", "celegans", "--epochs", "1",
+                "--limit-train", "64", "--limit-test", "32", "--out", model.toString());
+        assertEquals(0, r.exitCode, r.err);
+        Matcher m = ACCURACY.matcher(r.out);
+        assertTrue(m.find(), "last line: " + r.out);
+        double accuracy = Double.parseDouble(m.group(1));
+        assertTrue(accuracy >= 0 && accuracy <= 1);
+        assertTrue(r.out.contains("epochs: 1\n"), r.out);
+        assertTrue(r.out.contains("wall time: "), r.out);
+        assertTrue(r.err.contains("epoch 1/1"), "progress goes to stderr: " + r.err);
+        assertTrue(r.log.contains("Score at iteration"), "ScoreIterationListener logs: " + r.log);
+        assertTrue(r.log.contains("samples/sec"), "PerformanceListener logs: " + r.log);
+
+        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(model.toFile());
+        ConnectomeOdeLayer ode = assertInstanceOf(ConnectomeOdeLayer.class, net.getLayerWiseConfigurations()
+                .getConf(0).getLayer());
+        assertEquals(299, ode.numNeurons());
+        INDArray p = net.output(Mnist.bundled().features(8_000, 8_003));
+        assertArrayEquals(new long[] {3, 10}, p.shape());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(1.0, p.getRow(i).sumNumber().doubleValue(), 1e-4);
+        }
+    }
+
+    @Test
+    void badOptionsAreUsageErrorsThatSayWhatIsExpected() {
+        CommandRunner synthetic = CommandRunner.run("train-mnist", "--connectome", "synthetic");
+        assertEquals(2, synthetic.exitCode);
+        assertTrue(synthetic.err.contains("train on flyvis or celegans"), synthetic.err);
+
+        CommandRunner limit = CommandRunner.run("train-mnist", "--limit-train", "9000");
+        assertEquals(2, limit.exitCode);
+        assertTrue(limit.err.contains("--limit-train = 9000: expected 1..8000"), limit.err);
+
+        CommandRunner tau = CommandRunner.run("train-mnist", "--tau-min", "0.1", "--num-steps", "2");
+        assertEquals(2, tau.exitCode);
+        assertTrue(tau.err.contains("--tau-min = 0.1: expected at least a third of the solver step"), tau.err);
+
+        CommandRunner notANumber = CommandRunner.run("train-mnist", "--epochs", "many");
+        assertEquals(2, notANumber.exitCode);
+        assertTrue(notANumber.err.contains("--epochs"), notANumber.err);
+    }
+}
