@@ -157,7 +157,7 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         if (p == null) {
             return ConnectomeOdeParamInitializer.initialValues(layerConf(), key);
         }
-        return p.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        return toDoubles(p);
     }
 
     private double[] tauPerNeuron(double[] tau) {
@@ -182,7 +182,7 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
                 throw new IllegalArgumentException(layerId() + ": the initial state has shape "
                         + Arrays.toString(givenInitialState.shape()) + ", expected [" + batch + ", " + n + "]");
             }
-            double[] s = givenInitialState.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+            double[] s = toDoubles(givenInitialState);
             for (int b = 0; b < batch; b++) {
                 for (int i = 0; i < n; i++) {
                     y0[i * batch + b] = s[b * n + i];
@@ -201,7 +201,7 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         boolean nwc = l.getDataFormat() == RNNFormat.NWC;
         if (in.rank() == 2 && in.size(1) == nIn) {
             int batch = (int) in.size(0);
-            double[] x = in.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+            double[] x = toDoubles(in);
             double[] seg = new double[(int) nIn * batch];
             for (int b = 0; b < batch; b++) {
                 for (int k = 0; k < nIn; k++) {
@@ -214,7 +214,7 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
             int batch = (int) in.size(0);
             int t = (int) in.size(nwc ? 1 : 2);
             INDArray ncw = nwc ? in.permute(0, 2, 1) : in;
-            double[] x = ncw.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+            double[] x = toDoubles(ncw);
             double[][] seg = new double[t][(int) nIn * batch];
             for (int b = 0; b < batch; b++) {
                 for (int k = 0; k < nIn; k++) {
@@ -234,40 +234,54 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
     private INDArray toOutput(Forward f, LayerWorkspaceMgr workspaceMgr) {
         ConnectomeOdeLayer l = layerConf();
         int[] sel = outputNeurons();
-        int t = f.points.length;
         int batch = f.batch;
-        double[] out = new double[batch * sel.length * t];
-        for (int j = 0; j < t; j++) {
-            double[] p = f.points[j];
-            for (int o = 0; o < sel.length; o++) {
-                int src = sel[o] * batch;
-                for (int b = 0; b < batch; b++) {
-                    out[(b * sel.length + o) * t + j] = p[src + b];
-                }
-            }
-        }
-        if (!l.isOutputSequence()) {
-            return toActivations(workspaceMgr, lastPoint(out, batch * sel.length, t), batch, sel.length);
-        }
-        INDArray ret = toActivations(workspaceMgr, out, batch, sel.length, t);
-        return l.getDataFormat() == RNNFormat.NWC ? ret.permute(0, 2, 1) : ret;
-    }
-
-    /** Elements [.., t-1] of an array of rows × t values. */
-    private static double[] lastPoint(double[] values, int rows, int t) {
-        double[] last = new double[rows];
-        for (int i = 0; i < rows; i++) {
-            last[i] = values[i * t + t - 1];
-        }
-        return last;
-    }
-
-    private INDArray toActivations(LayerWorkspaceMgr workspaceMgr, double[] values, long... shape) {
+        boolean sequence = l.isOutputSequence();
+        int t = sequence ? f.points.length : 1;
+        int first = f.points.length - t;
+        long[] shape = sequence ? new long[] {batch, sel.length, t} : new long[] {batch, sel.length};
+        int size = batch * sel.length * t;
         INDArray ret = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, shape, 'c');
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            ret.assign(Nd4j.createFromArray(values).reshape('c', shape));
+            if (dataType == DataType.DOUBLE) {
+                double[] out = new double[size];
+                for (int j = 0; j < t; j++) {
+                    double[] p = f.points[first + j];
+                    for (int o = 0; o < sel.length; o++) {
+                        for (int b = 0; b < batch; b++) {
+                            out[(b * sel.length + o) * t + j] = p[sel[o] * batch + b];
+                        }
+                    }
+                }
+                ret.assign(Nd4j.createFromArray(out).reshape('c', shape));
+            } else {
+                // Building the float32 array directly halves the copies of a large output.
+                float[] out = new float[size];
+                for (int j = 0; j < t; j++) {
+                    double[] p = f.points[first + j];
+                    for (int o = 0; o < sel.length; o++) {
+                        for (int b = 0; b < batch; b++) {
+                            out[(b * sel.length + o) * t + j] = (float) p[sel[o] * batch + b];
+                        }
+                    }
+                }
+                ret.assign(Nd4j.createFromArray(out).reshape('c', shape));
+            }
         }
-        return ret;
+        return sequence && l.getDataFormat() == RNNFormat.NWC ? ret.permute(0, 2, 1) : ret;
+    }
+
+    /** The values of an array in C order, as doubles. */
+    private static double[] toDoubles(INDArray a) {
+        INDArray c = a.dup('c');
+        if (c.dataType() == DataType.DOUBLE) {
+            return c.data().asDouble();
+        }
+        float[] f = (c.dataType() == DataType.FLOAT ? c : c.castTo(DataType.FLOAT)).data().asFloat();
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
     }
 
     private int[] outputNeurons() {
@@ -303,7 +317,7 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
             throw new IllegalArgumentException(layerId() + ": the output gradient has shape "
                     + Arrays.toString(epsilon.shape()) + ", expected the output's shape");
         }
-        double[] e = eps.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        double[] e = toDoubles(eps);
         double[][] pointsBar = new double[t][];
         for (int j = t - tOut; j < t; j++) {
             pointsBar[j] = new double[n * batch];

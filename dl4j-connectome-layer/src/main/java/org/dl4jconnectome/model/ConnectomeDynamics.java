@@ -2,6 +2,7 @@ package org.dl4jconnectome.model;
 
 import org.dl4jconnectome.connectome.CsrMatrix;
 import org.dl4jconnectome.connectome.Nonlinearity;
+import org.dl4jconnectome.kernels.ActivationKernels;
 import org.dl4jconnectome.kernels.BlockedCsr;
 import org.dl4jconnectome.kernels.Parallel;
 import org.dl4jconnectome.kernels.SparseKernels;
@@ -24,6 +25,8 @@ import java.util.Objects;
 public final class ConnectomeDynamics implements DifferentiableVectorField {
     /** Stages whose synapse gradients are accumulated in one pass (Dopri5 has six per step). */
     private static final int STAGE_CAPACITY = 6;
+    /** Rows handled together by the elementwise passes, so their arrays stay in the core's cache. */
+    private static final int CHUNK_ROWS = 256;
 
     private final int n;
     private final BlockedCsr a;
@@ -37,6 +40,7 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
     private final int[] typeOf;
     private final Nonlinearity[] typeNonlinearity;
     private final SparseKernels kernels;
+    private final ActivationKernels activations;
     private final boolean single;
 
     private int batch;
@@ -63,6 +67,8 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
     private double[][] gInput;
 
     private double[] zScratch;
+    private double[] act;
+    private double[] slope;
     private double[] zBar;
     private double[] tmp;
     private float[] xF;
@@ -97,6 +103,7 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
         this.typeOf = typeOf.clone();
         this.typeNonlinearity = typeNonlinearity.clone();
         this.kernels = Objects.requireNonNull(kernels, "kernels");
+        this.activations = ActivationKernels.matching(kernels);
         this.single = singlePrecision;
     }
 
@@ -189,6 +196,8 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
             batch = batchSize;
             int len = n * batchSize;
             zScratch = new double[len];
+            act = new double[len];
+            slope = new double[len];
             zBar = new double[len];
             tmp = new double[len];
             xF = single ? new float[len] : null;
@@ -229,58 +238,110 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
     @Override
     public void evaluate(int[] segment, double[] y, double[] out, double[] record) {
         double[] z = record != null ? record : zScratch;
-        product(a, y, z, false);
+        if (single) {
+            toFloat(y, xF);
+            kernels.multiply(a, effF, xF, yF, batch);
+        } else {
+            kernels.multiply(a, effD, y, z, batch);
+        }
+        // Chunks of rows: add bias and input drive to A·y (still in yF for float32), apply the nonlinearity per run of
+        // rows of one type, and form (σ(z) − y)/τ while the chunk is in cache.
         Parallel.forRange(n, (lo, hi) -> {
             int bs = batch;
-            for (int r = lo; r < hi; r++) {
-                Nonlinearity phi = typeNonlinearity[typeOf[r]];
-                double invTau = 1.0 / tau[r];
-                int o = r * bs;
-                for (int b = 0; b < bs; b++) {
-                    z[o + b] += bias[r];
-                }
-                for (int k = uRowPtr[r]; k < uRowPtr[r + 1]; k++) {
-                    double w = uVal[k];
-                    int c = uCol[k] * bs;
+            for (int c0 = lo; c0 < hi; c0 += CHUNK_ROWS) {
+                int c1 = Math.min(hi, c0 + CHUNK_ROWS);
+                for (int r = c0; r < c1; r++) {
+                    int o = r * bs;
                     for (int b = 0; b < bs; b++) {
-                        z[o + b] += w * input[segment[b]][c + b];
+                        z[o + b] = (single ? yF[o + b] : z[o + b]) + bias[r];
+                    }
+                    for (int k = uRowPtr[r]; k < uRowPtr[r + 1]; k++) {
+                        double w = uVal[k];
+                        int c = uCol[k] * bs;
+                        for (int b = 0; b < bs; b++) {
+                            z[o + b] += w * input[segment[b]][c + b];
+                        }
                     }
                 }
-                for (int b = 0; b < bs; b++) {
-                    out[o + b] = (phi.rectified(z[o + b]) - y[o + b]) * invTau;
+                for (int r = c0; r < c1; ) {
+                    int end = runEnd(r, c1);
+                    activations.rectified(typeNonlinearity[typeOf[r]], z, act, r * bs, end * bs);
+                    r = end;
+                }
+                for (int r = c0; r < c1; r++) {
+                    double invTau = 1.0 / tau[r];
+                    for (int e = r * bs; e < (r + 1) * bs; e++) {
+                        out[e] = (act[e] - y[e]) * invTau;
+                    }
                 }
             }
         });
     }
 
+    /** End of the run of rows of row r's type, within [r, limit). */
+    private int runEnd(int r, int limit) {
+        int t = typeOf[r];
+        int end = r + 1;
+        while (end < limit && typeOf[end] == t) {
+            end++;
+        }
+        return end;
+    }
+
+    /**
+     * One pass computes z̄ = (ȳ_out/τ)·σ'(z), the τ and bias cotangents and −ȳ_out/τ, and keeps (z̄, y) side by side
+     * with the other stages of the step: their synapse cotangents Σ_stages Σ_b z̄[post, b]·y[pre, b] then cost one
+     * pass over the synapses per step ({@link #endOfStep}) instead of one per stage.
+     */
     @Override
     public void vjp(int[] segment, double[] y, double[] record, double[] outBar, double[] yBar) {
         double[] z = record;
+        if (pending == STAGE_CAPACITY) {
+            endOfStep();
+        }
+        ensureTransposed();
+        int bs = batch;
+        int stride = STAGE_CAPACITY * bs;
+        int slot = pending * bs;
         Parallel.forRange(n, (lo, hi) -> {
-            int bs = batch;
-            for (int r = lo; r < hi; r++) {
-                Nonlinearity phi = typeNonlinearity[typeOf[r]];
-                double invTau = 1.0 / tau[r];
-                int o = r * bs;
-                double tauAcc = 0;
-                double biasAcc = 0;
-                for (int b = 0; b < bs; b++) {
-                    int e = o + b;
-                    double q = outBar[e] * invTau;
-                    double v = phi.apply(z[e]);
-                    double k = ((v > 0 ? v : 0.0) - y[e]) * invTau;
-                    tauAcc -= q * k;
-                    double zb = v > 0 ? q * phi.derivative(z[e], v) : 0.0;
-                    zBar[e] = zb;
-                    biasAcc += zb;
-                    yBar[e] = -q;
+            for (int c0 = lo; c0 < hi; c0 += CHUNK_ROWS) {
+                int c1 = Math.min(hi, c0 + CHUNK_ROWS);
+                for (int r = c0; r < c1; ) {
+                    int end = runEnd(r, c1);
+                    activations.rectifiedWithSlope(typeNonlinearity[typeOf[r]], z, act, slope, r * bs, end * bs);
+                    r = end;
                 }
-                gTau[r] += tauAcc;
-                gBias[r] += biasAcc;
+                for (int r = c0; r < c1; r++) {
+                    double invTau = 1.0 / tau[r];
+                    int o = r * bs;
+                    int buf = r * stride + slot;
+                    double tauAcc = 0;
+                    double biasAcc = 0;
+                    for (int b = 0; b < bs; b++) {
+                        int e = o + b;
+                        double q = outBar[e] * invTau;
+                        double k = (act[e] - y[e]) * invTau;
+                        tauAcc -= q * k;
+                        double zb = q * slope[e];
+                        zBar[e] = zb;
+                        biasAcc += zb;
+                        yBar[e] = -q;
+                        if (single) {
+                            xF[e] = (float) zb;
+                            gBufF[buf + b] = (float) zb;
+                            yBufF[buf + b] = (float) y[e];
+                        } else {
+                            gBufD[buf + b] = zb;
+                            yBufD[buf + b] = y[e];
+                        }
+                    }
+                    gTau[r] += tauAcc;
+                    gBias[r] += biasAcc;
+                }
             }
         });
+        pending++;
         // U's columns can be shared between rows, so its scatter into the input gradient stays sequential.
-        int bs = batch;
         for (int r = 0; r < n; r++) {
             int o = r * bs;
             for (int k = uRowPtr[r]; k < uRowPtr[r + 1]; k++) {
@@ -295,43 +356,19 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
                 gU[k] += acc;
             }
         }
-        ensureTransposed();
-        product(aT, zBar, tmp, true);
+        double[] sum;
+        if (single) {
+            kernels.multiply(aT, effTF, xF, yF, bs);
+            sum = null;
+        } else {
+            kernels.multiply(aT, effTD, zBar, tmp, bs);
+            sum = tmp;
+        }
         Parallel.forRange(yBar.length, (lo, hi) -> {
             for (int e = lo; e < hi; e++) {
-                yBar[e] += tmp[e];
+                yBar[e] += sum == null ? yF[e] : sum[e];
             }
         });
-        bufferStage(zBar, y);
-    }
-
-    /**
-     * Keeps a stage's (z̄, y) side by side with the other stages of its step: their synapse gradients
-     * Σ_stages Σ_b z̄[post, b]·y[pre, b] then cost one pass over the synapses instead of one per stage.
-     */
-    private void bufferStage(double[] g, double[] y) {
-        if (pending == STAGE_CAPACITY) {
-            endOfStep();
-        }
-        int bs = batch;
-        int stride = STAGE_CAPACITY * bs;
-        int off = pending * bs;
-        Parallel.forRange(n, (lo, hi) -> {
-            for (int r = lo; r < hi; r++) {
-                for (int b = 0; b < bs; b++) {
-                    int src = r * bs + b;
-                    int dst = r * stride + off + b;
-                    if (single) {
-                        gBufF[dst] = (float) g[src];
-                        yBufF[dst] = (float) y[src];
-                    } else {
-                        gBufD[dst] = g[src];
-                        yBufD[dst] = y[src];
-                    }
-                }
-            }
-        });
-        pending++;
     }
 
     @Override
@@ -351,21 +388,6 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
             kernels.accumulateOuter(outer, gBufD, yBufD, gEffOuter, stride, pending * batch);
         }
         pending = 0;
-    }
-
-    /** out = M·v for M = A or Aᵀ, through float32 copies in single precision. */
-    private void product(BlockedCsr m, double[] v, double[] out, boolean transposed) {
-        if (single) {
-            toFloat(v, xF);
-            kernels.multiply(m, transposed ? effTF : effF, xF, yF, batch);
-            Parallel.forRange(out.length, (lo, hi) -> {
-                for (int e = lo; e < hi; e++) {
-                    out[e] = yF[e];
-                }
-            });
-        } else {
-            kernels.multiply(m, transposed ? effTD : effD, v, out, batch);
-        }
     }
 
     private static void toFloat(double[] src, float[] dst) {

@@ -135,14 +135,18 @@ public final class UnrolledRungeKutta {
         for (int n = steps - 1; n >= 0; n--) {
             double h = schedule.stepSize(n);
             Arrays.fill(segment, schedule.stepSegment(n));
-            for (int i = 0; i < stages; i++) {
-                double w = h * tableau.b(i);
-                double[] kb = kBar[i];
-                for (int e = 0; e < len; e++) {
-                    kb[e] = w * yBar[e];
+            final double[] yb = yBar;
+            final double[] pb0 = prevBar;
+            Parallel.forRange(len, (lo, hi) -> {
+                System.arraycopy(yb, lo, pb0, lo, hi - lo);
+                for (int i = 0; i < stages; i++) {
+                    double w = h * tableau.b(i);
+                    double[] kb = kBar[i];
+                    for (int e = lo; e < hi; e++) {
+                        kb[e] = w * yb[e];
+                    }
                 }
-            }
-            System.arraycopy(yBar, 0, prevBar, 0, len);
+            });
             for (int i = stages - 1; i >= 0; i--) {
                 f.vjp(segment, tape.input[n][i], tape.record[n][i], kBar[i], stageBar);
                 final int stage = i;

@@ -1,0 +1,32 @@
+package org.dl4jconnectome.kernels;
+
+import org.dl4jconnectome.connectome.Nonlinearity;
+
+/**
+ * The rectified nonlinearity ReLU(φ(z)) of the model and its slope, over ranges of an array. A scalar call of
+ * {@code Math.exp} costs several nanoseconds, which over the N·B states of every stage is as much as the sparse
+ * product; the Vector API implementation evaluates the exponentials several lanes at a time.
+ */
+public interface ActivationKernels {
+
+    /** out[i] = ReLU(φ(z[i])) for i in [from, to). */
+    void rectified(Nonlinearity phi, double[] z, double[] out, int from, int to);
+
+    /** value[i] = ReLU(φ(z[i])) and slope[i] = d ReLU(φ(z))/dz at z[i], for i in [from, to). */
+    void rectifiedWithSlope(Nonlinearity phi, double[] z, double[] value, double[] slope, int from, int to);
+
+    /** The Vector API implementation when its module is present, else the scalar one (as {@link SparseKernels}). */
+    static ActivationKernels best() {
+        return matching(SparseKernels.best());
+    }
+
+    /** The implementation of the same kind (SIMD or scalar) as the given sparse kernels. */
+    static ActivationKernels matching(SparseKernels kernels) {
+        return kernels instanceof VectorKernels ? VectorActivations.INSTANCE : scalar();
+    }
+
+    /** Plain Java, through {@link Nonlinearity}'s own methods. */
+    static ActivationKernels scalar() {
+        return ScalarActivations.INSTANCE;
+    }
+}
