@@ -28,6 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The runtime of {@link ConnectomeOdeLayer}: marshals DL4J arrays to the solver's batch-innermost Java arrays, runs
@@ -42,6 +44,11 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
     private transient UnrolledRungeKutta solver;
     private transient UnrolledRungeKutta.Tape tape;
     private transient Forward last;
+    private transient HostArrays host;
+    /** Java arrays reused from one pass to the next, by purpose, so that training steps do not churn memory. */
+    private transient Map<String, double[]> buffers;
+    /** Values of the parameters that are not trained, computed once. */
+    private transient Map<String, double[]> fixedValues;
     private INDArray givenInitialState;
     private transient SolverStats lastStats;
 
@@ -91,6 +98,19 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         effectiveWeights = new EffectiveWeights(c, l.isAllExcitatory(), l.isTypePairGains());
         solver = new UnrolledRungeKutta(ButcherTableau.DOPRI5);
         tape = new UnrolledRungeKutta.Tape();
+        host = new HostArrays();
+        buffers = new HashMap<>();
+        fixedValues = new HashMap<>();
+    }
+
+    /** A reusable array of the given length for the given purpose (contents unspecified). */
+    private double[] buffer(String key, int length) {
+        double[] b = buffers.get(key);
+        if (b == null || b.length != length) {
+            b = new double[length];
+            buffers.put(key, b);
+        }
+        return b;
     }
 
     @Override
@@ -121,7 +141,7 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         ConnectomeOdeLayer l = layerConf();
         Connectome c = l.getConnectome();
         int n = c.numNeurons();
-        Forward f = new Forward();
+        Forward f = last != null ? last : new Forward();
         f.input = input;
         f.taped = record;
         f.segments = segments(input);
@@ -129,22 +149,25 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         f.magnitudes = values(ConnectomeOdeParamInitializer.SYNAPSE_KEY);
         f.gains = l.isTypePairGains() ? values(ConnectomeOdeParamInitializer.GAIN_KEY) : null;
         f.inputWeights = values(ConnectomeOdeParamInitializer.INPUT_WEIGHT_KEY);
-        double[] eff = new double[c.numSynapses()];
+        double[] eff = buffer("effective", c.numSynapses());
         effectiveWeights.compute(f.magnitudes, f.gains, eff);
         double[] tau = tauPerNeuron(values(ConnectomeOdeParamInitializer.TAU_KEY));
         dynamics.setParameters(eff, tau, values(ConnectomeOdeParamInitializer.BIAS_KEY), f.inputWeights);
         dynamics.setInput(f.segments, f.batch);
         f.schedule = StepSchedule.fixed(l.getStartTime(), l.getEndTime(), l.getNumSteps(), l.getStepsPerInterval(),
                 f.segments.length);
-        f.points = new double[l.getNumSteps()][n * f.batch];
+        if (f.points == null || f.points.length != l.getNumSteps() || f.points[0].length != n * f.batch) {
+            f.points = new double[l.getNumSteps()][n * f.batch];
+        }
+        double[] y0 = initialState(f.batch);
         if (!record && l.isAdaptiveInference()) {
             AdaptiveRungeKutta adaptive = new AdaptiveRungeKutta(ButcherTableau.DOPRI5,
                     new IntegralController(l.getInferenceAtol(), l.getInferenceRtol()), l.getInferenceMaxSteps());
             lastStats = adaptive.solve(dynamics, l.getStartTime(), l.getEndTime(),
                     StepSchedule.evaluationPoints(l.getStartTime(), l.getEndTime(), l.getNumSteps()),
-                    f.segments.length, initialState(f.batch), f.points, null);
+                    f.segments.length, y0, f.points, null);
         } else {
-            solver.forward(dynamics, f.schedule, initialState(f.batch), f.points, record ? tape : null);
+            solver.forward(dynamics, f.schedule, y0, f.points, record ? tape : null);
             lastStats = null;
         }
         last = f;
@@ -155,9 +178,11 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
     private double[] values(String key) {
         INDArray p = params == null ? null : params.get(key);
         if (p == null) {
-            return ConnectomeOdeParamInitializer.initialValues(layerConf(), key);
+            return fixedValues.computeIfAbsent(key, k -> ConnectomeOdeParamInitializer.initialValues(layerConf(), k));
         }
-        return toDoubles(p);
+        double[] v = host.read(key, p, buffers.get(key));
+        buffers.put(key, v);
+        return v;
     }
 
     private double[] tauPerNeuron(double[] tau) {
@@ -166,7 +191,7 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
             return tau;
         }
         Connectome c = l.getConnectome();
-        double[] out = new double[c.numNeurons()];
+        double[] out = buffer("tauPerNeuron", c.numNeurons());
         for (int i = 0; i < out.length; i++) {
             out[i] = tau[c.types().typeOf(i)];
         }
@@ -175,21 +200,20 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
 
     private double[] initialState(int batch) {
         int n = layerConf().numNeurons();
-        double[] y0 = new double[n * batch];
+        double[] y0 = buffer("initialState", n * batch);
+        Arrays.fill(y0, layerConf().getInitialState() == InitialState.ONES ? 1.0 : 0.0);
         if (givenInitialState != null) {
             if (givenInitialState.rank() != 2 || givenInitialState.size(0) != batch
                     || givenInitialState.size(1) != n) {
                 throw new IllegalArgumentException(layerId() + ": the initial state has shape "
                         + Arrays.toString(givenInitialState.shape()) + ", expected [" + batch + ", " + n + "]");
             }
-            double[] s = toDoubles(givenInitialState);
+            double[] s = host.read("givenInitialState", givenInitialState, null);
             for (int b = 0; b < batch; b++) {
                 for (int i = 0; i < n; i++) {
                     y0[i * batch + b] = s[b * n + i];
                 }
             }
-        } else if (layerConf().getInitialState() == InitialState.ONES) {
-            Arrays.fill(y0, 1.0);
         }
         return y0;
     }
@@ -201,7 +225,8 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         boolean nwc = l.getDataFormat() == RNNFormat.NWC;
         if (in.rank() == 2 && in.size(1) == nIn) {
             int batch = (int) in.size(0);
-            double[] x = toDoubles(in);
+            double[] x = host.read("input", in, buffers.get("input"));
+            buffers.put("input", x);
             double[] seg = new double[(int) nIn * batch];
             for (int b = 0; b < batch; b++) {
                 for (int k = 0; k < nIn; k++) {
@@ -214,7 +239,8 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
             int batch = (int) in.size(0);
             int t = (int) in.size(nwc ? 1 : 2);
             INDArray ncw = nwc ? in.permute(0, 2, 1) : in;
-            double[] x = toDoubles(ncw);
+            double[] x = host.read("input", ncw, buffers.get("input"));
+            buffers.put("input", x);
             double[][] seg = new double[t][(int) nIn * batch];
             for (int b = 0; b < batch; b++) {
                 for (int k = 0; k < nIn; k++) {
@@ -240,48 +266,18 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         int first = f.points.length - t;
         long[] shape = sequence ? new long[] {batch, sel.length, t} : new long[] {batch, sel.length};
         int size = batch * sel.length * t;
-        INDArray ret = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, shape, 'c');
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            if (dataType == DataType.DOUBLE) {
-                double[] out = new double[size];
-                for (int j = 0; j < t; j++) {
-                    double[] p = f.points[first + j];
-                    for (int o = 0; o < sel.length; o++) {
-                        for (int b = 0; b < batch; b++) {
-                            out[(b * sel.length + o) * t + j] = p[sel[o] * batch + b];
-                        }
-                    }
+        double[] out = buffer("output", size);
+        for (int j = 0; j < t; j++) {
+            double[] p = f.points[first + j];
+            for (int o = 0; o < sel.length; o++) {
+                for (int b = 0; b < batch; b++) {
+                    out[(b * sel.length + o) * t + j] = p[sel[o] * batch + b];
                 }
-                ret.assign(Nd4j.createFromArray(out).reshape('c', shape));
-            } else {
-                // Building the float32 array directly halves the copies of a large output.
-                float[] out = new float[size];
-                for (int j = 0; j < t; j++) {
-                    double[] p = f.points[first + j];
-                    for (int o = 0; o < sel.length; o++) {
-                        for (int b = 0; b < batch; b++) {
-                            out[(b * sel.length + o) * t + j] = (float) p[sel[o] * batch + b];
-                        }
-                    }
-                }
-                ret.assign(Nd4j.createFromArray(out).reshape('c', shape));
             }
         }
+        INDArray ret = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, shape, 'c');
+        host.write("output", out, ret);
         return sequence && l.getDataFormat() == RNNFormat.NWC ? ret.permute(0, 2, 1) : ret;
-    }
-
-    /** The values of an array in C order, as doubles. */
-    private static double[] toDoubles(INDArray a) {
-        INDArray c = a.dup('c');
-        if (c.dataType() == DataType.DOUBLE) {
-            return c.data().asDouble();
-        }
-        float[] f = (c.dataType() == DataType.FLOAT ? c : c.castTo(DataType.FLOAT)).data().asFloat();
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
     }
 
     private int[] outputNeurons() {
@@ -317,10 +313,12 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
             throw new IllegalArgumentException(layerId() + ": the output gradient has shape "
                     + Arrays.toString(epsilon.shape()) + ", expected the output's shape");
         }
-        double[] e = toDoubles(eps);
+        double[] e = host.read("epsilon", eps, buffers.get("epsilon"));
+        buffers.put("epsilon", e);
         double[][] pointsBar = new double[t][];
         for (int j = t - tOut; j < t; j++) {
-            pointsBar[j] = new double[n * batch];
+            pointsBar[j] = buffer("pointsBar" + j, n * batch);
+            Arrays.fill(pointsBar[j], 0.0);
         }
         for (int o = 0; o < sel.length; o++) {
             int dst = sel[o] * batch;
@@ -332,15 +330,15 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
             }
         }
         dynamics.resetGradients();
-        solver.backward(dynamics, f.schedule, tape, pointsBar, new double[n * batch]);
+        solver.backward(dynamics, f.schedule, tape, pointsBar, buffer("initialStateGradient", n * batch));
 
         Gradient g = new DefaultGradient();
-        double[] effGrad = new double[c.numSynapses()];
+        double[] effGrad = buffer("effectiveGradient", c.numSynapses());
         dynamics.effectiveWeightGradient(effGrad);
         boolean wantW = params.containsKey(ConnectomeOdeParamInitializer.SYNAPSE_KEY);
         boolean wantG = params.containsKey(ConnectomeOdeParamInitializer.GAIN_KEY);
-        double[] wGrad = wantW ? new double[c.numSynapses()] : null;
-        double[] gGrad = wantG ? new double[effectiveWeights.numGains()] : null;
+        double[] wGrad = wantW ? buffer("synapseGradient", c.numSynapses()) : null;
+        double[] gGrad = wantG ? buffer("gainGradient", effectiveWeights.numGains()) : null;
         effectiveWeights.backward(effGrad, f.magnitudes, f.gains, wGrad, gGrad);
         putGradient(g, ConnectomeOdeParamInitializer.SYNAPSE_KEY, wGrad);
         putGradient(g, ConnectomeOdeParamInitializer.GAIN_KEY, gGrad);
@@ -371,9 +369,7 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         if (view == null) {
             return;
         }
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            view.assign(Nd4j.createFromArray(values).castTo(view.dataType()).reshape(view.shape()));
-        }
+        host.write(key, values, view);
         g.gradientForVariable().put(key, view);
     }
 
@@ -382,7 +378,7 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         int nIn = (int) layerConf().getNIn();
         boolean sequence = f.input.rank() == 3;
         int t = sequence ? f.segments.length : 1;
-        double[] out = new double[batch * nIn * t];
+        double[] out = buffer("inputGradient", batch * nIn * t);
         for (int s = 0; s < t; s++) {
             double[] gs = segGrad[s];
             for (int k = 0; k < nIn; k++) {
@@ -393,9 +389,7 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         }
         long[] shape = sequence ? new long[] {batch, nIn, t} : new long[] {batch, nIn};
         INDArray ret = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, f.input.dataType(), shape, 'c');
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            ret.assign(Nd4j.createFromArray(out).reshape('c', shape));
-        }
+        host.write("inputGradient", out, ret);
         if (sequence && layerConf().getDataFormat() == RNNFormat.NWC) {
             return workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, ret.permute(0, 2, 1), 'c');
         }

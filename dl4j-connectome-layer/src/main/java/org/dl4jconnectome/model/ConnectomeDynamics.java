@@ -122,22 +122,6 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
         return n * batch;
     }
 
-    public int numInputs() {
-        return numInputs;
-    }
-
-    public int numSynapses() {
-        return a.nnz();
-    }
-
-    public int numInputWeights() {
-        return uCol.length;
-    }
-
-    public boolean singlePrecision() {
-        return single;
-    }
-
     /** The kernels in use. */
     public SparseKernels kernels() {
         return kernels;

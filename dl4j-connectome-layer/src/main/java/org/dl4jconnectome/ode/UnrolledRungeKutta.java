@@ -13,10 +13,21 @@ import java.util.function.DoubleConsumer;
  * Only the stages the solution needs are evaluated ({@link ButcherTableau#solutionStages()}: 6 for Dopri5). The
  * reverse pass needs each stage's input and the field's record, which a {@link Tape} keeps: memory
  * O(stages × steps × state size), independent of the number of parameters.
+ * <p>
+ * The working arrays are kept from one call to the next (training repeats the same sizes), so an instance is not
+ * thread-safe: use one per layer or simulator.
  */
 public final class UnrolledRungeKutta {
     private final ButcherTableau tableau;
     private final int stages;
+    private double[][] k = new double[0][];
+    private double[][] kBar = new double[0][];
+    private double[] state;
+    private double[] stageIn;
+    private double[] record;
+    private double[] yBarWork;
+    private double[] prevBarWork;
+    private double[] stageBar;
 
     public UnrolledRungeKutta(ButcherTableau tableau) {
         this.tableau = Objects.requireNonNull(tableau, "tableau");
@@ -56,11 +67,14 @@ public final class UnrolledRungeKutta {
                     + "evaluation point (" + schedule.numPoints() + ")");
         }
         int steps = schedule.numSteps();
-        double[][] k = new double[stages][len];
-        double[] y = y0.clone();
-        double[] stageIn = tape == null ? new double[len] : null;
-        double[] record = tape == null && f.recordLength() > 0 ? new double[f.recordLength()] : null;
-        if (tape != null) {
+        k = matrix(k, len);
+        state = vector(state, len);
+        double[] y = state;
+        System.arraycopy(y0, 0, y, 0, len);
+        if (tape == null) {
+            stageIn = vector(stageIn, len);
+            record = f.recordLength() > 0 ? vector(record, f.recordLength()) : null;
+        } else {
             tape.ensure(steps, stages, len, f.recordLength());
         }
         int[] segment = new int[f.batch()];
@@ -73,14 +87,14 @@ public final class UnrolledRungeKutta {
                 combine(y, h, i, k, yi);
                 f.evaluate(segment, yi, k[i], tape == null ? record : tape.record[n][i]);
             }
-            final double[] yy = y;
+            double[][] kk = k;
             Parallel.forRange(len, (lo, hi) -> {
                 for (int i = 0; i < stages; i++) {
                     double w = h * tableau.b(i);
                     if (w != 0) {
-                        double[] ki = k[i];
+                        double[] ki = kk[i];
                         for (int e = lo; e < hi; e++) {
-                            yy[e] += w * ki[e];
+                            y[e] += w * ki[e];
                         }
                     }
                 }
@@ -126,10 +140,15 @@ public final class UnrolledRungeKutta {
             throw new IllegalStateException("backward needs the tape of a forward pass over the same schedule");
         }
         checkLength("y0Bar", y0Bar, len);
-        double[] yBar = new double[len];
-        double[] prevBar = new double[len];
-        double[] stageBar = new double[len];
-        double[][] kBar = new double[stages][len];
+        yBarWork = vector(yBarWork, len);
+        prevBarWork = vector(prevBarWork, len);
+        stageBar = vector(stageBar, len);
+        kBar = matrix(kBar, len);
+        double[] yBar = yBarWork;
+        double[] prevBar = prevBarWork;
+        double[] stageBar = this.stageBar;
+        double[][] kBar = this.kBar;
+        Arrays.fill(yBar, 0.0);
         int[] segment = new int[f.batch()];
         addPoint(yBar, pointsBar, schedule.numPoints() - 1);
         for (int n = steps - 1; n >= 0; n--) {
@@ -179,6 +198,14 @@ public final class UnrolledRungeKutta {
         }
         addPoint(yBar, pointsBar, 0);
         System.arraycopy(yBar, 0, y0Bar, 0, len);
+    }
+
+    private static double[] vector(double[] a, int len) {
+        return a != null && a.length == len ? a : new double[len];
+    }
+
+    private double[][] matrix(double[][] a, int len) {
+        return a.length == stages && a[0].length == len ? a : new double[stages][len];
     }
 
     private static void addPoint(double[] yBar, double[][] pointsBar, int p) {

@@ -80,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
     String dtype = "float32";
 
     @Option(names = "--fit-steps", description = "Run this many consecutive fit steps and report resident memory "
-            + "after the first 10 and at the end (0: skip; default ${DEFAULT-VALUE}).")
+            + "at ten checkpoints (0: skip; default ${DEFAULT-VALUE}).")
     int fitSteps = 0;
 
     @Option(names = "--ops", split = ",", description = "Measurements to run (default: all of "
@@ -312,27 +312,27 @@ final class BenchCommand implements Callable<Integer> {
         return time(() -> net.fit(x, y), 1);
     }
 
+    /** Runs --fit-steps consecutive fit steps, reporting resident memory at ten checkpoints (one line each). */
     private void fitMemory(Workload w, DataType type, Map<String, Object> common) {
         MultiLayerNetwork net = fitNetwork(w, type);
         INDArray x = input(w, type);
         INDArray y = labels(w, type);
-        double afterWarmup = 0;
         long start = System.nanoTime();
+        int every = Math.max(1, fitSteps / 10);
         for (int i = 1; i <= fitSteps; i++) {
             net.fit(x, y);
-            if (i == Math.min(10, fitSteps)) {
-                afterWarmup = memoryMb("VmRSS");
+            if (i % every == 0 || i == fitSteps) {
+                Map<String, Object> line = new TreeMap<>(common);
+                line.put("op", "fit_memory");
+                line.put("step", i);
+                line.put("rss_mb", round(memoryMb("VmRSS")));
+                line.put("peak_rss_mb", round(memoryMb("VmHWM")));
+                line.put("heap_used_mb", (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory())
+                        >> 20);
+                line.put("seconds", round((System.nanoTime() - start) / 1e9));
+                spec.commandLine().getOut().println(json(line));
             }
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Map<String, Object> line = new TreeMap<>(common);
-        line.put("op", "fit_memory");
-        line.put("fit_steps", fitSteps);
-        line.put("rss_mb_after_10", round(afterWarmup));
-        line.put("rss_mb_last", round(memoryMb("VmRSS")));
-        line.put("peak_rss_mb", round(memoryMb("VmHWM")));
-        line.put("seconds", round(seconds));
-        spec.commandLine().getOut().println(json(line));
     }
 
     /** Saves and restores the training network with DL4J's ModelSerializer (the connectome travels with it). */

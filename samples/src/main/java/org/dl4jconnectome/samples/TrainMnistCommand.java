@@ -58,7 +58,7 @@ final class TrainMnistCommand implements Callable<Integer> {
     private int extent = 8;
 
     @Option(names = "--epochs", description = "Passes over the training digits (default: ${DEFAULT-VALUE}).")
-    private int epochs = 10;
+    private int epochs = 5;
 
     @Option(names = "--batch", paramLabel = "B", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
     private int batch = 32;
