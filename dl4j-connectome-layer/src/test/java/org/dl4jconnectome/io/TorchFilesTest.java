@@ -1,9 +1,11 @@
 package org.dl4jconnectome.io;
 
+import org.dl4jconnectome.testutil.TorchPickle;
+
 import static org.dl4jconnectome.io.Fixtures.assertIoError;
 import static org.dl4jconnectome.io.Fixtures.path;
-import static org.dl4jconnectome.io.TorchPickle.float32s;
-import static org.dl4jconnectome.io.TorchPickle.int64s;
+import static org.dl4jconnectome.testutil.TorchPickle.float32s;
+import static org.dl4jconnectome.testutil.TorchPickle.int64s;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

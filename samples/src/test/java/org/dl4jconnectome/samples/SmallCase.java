@@ -1,12 +1,12 @@
 package org.dl4jconnectome.samples;
 
 import org.dl4jconnectome.connectome.CsrMatrix;
+import org.dl4jconnectome.connectome.Nonlinearity;
 import org.dl4jconnectome.io.Npy;
 import org.dl4jconnectome.io.NpyArray;
 import org.dl4jconnectome.io.ScipySparseNpz;
-import org.hipparchus.ode.ODEState;
-import org.hipparchus.ode.OrdinaryDifferentialEquation;
-import org.hipparchus.ode.nonstiff.DormandPrince54Integrator;
+import org.dl4jconnectome.ode.StepSchedule;
+import org.dl4jconnectome.testutil.HipparchusReference;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,7 +17,8 @@ import java.util.Random;
 
 /**
  * A small typed connectome with an input, written as the files of {@code connectome simulate}, and an independent
- * float64 solution of the model from Hipparchus' Dormand–Prince 5(4), restarted at every input-bin edge.
+ * float64 solution of the model from Hipparchus' Dormand–Prince 5(4), restarted at every input-bin edge
+ * ({@link HipparchusReference}).
  * Type 0 is excitatory, type 1 inhibitory; each has a nonlinearity: sigmoid, softplus (both smooth, the ReLU after
  * them does nothing) or tanh (which the ReLU clips, leaving a kink in the vector field where its argument crosses 0).
  */
@@ -128,85 +129,36 @@ final class SmallCase {
     }
 
     /**
-     * The reference solution for given effective weights.
+     * The reference solution for given effective weights (the library tests' Hipparchus reference, per sample).
      *
      * @param a dense effective weights, rows = receiving neuron
      * @return the states [B][N][points] at linspace(t0, t1, points)
      */
     double[][][] reference(double[][] a, double t0, double t1, int points) {
         double[][] u = projection.toDense();
-        double[] times = new double[points];
-        for (int p = 0; p < points; p++) {
-            times[p] = p == points - 1 ? t1 : t0 + (t1 - t0) * p / (points - 1);
+        double[] tau = new double[n];
+        Nonlinearity[] phiOfNeuron = new Nonlinearity[n];
+        for (int i = 0; i < n; i++) {
+            tau[i] = TAU[types[i]];
+            phiOfNeuron[i] = Nonlinearity.parse(phi[types[i]]);
         }
+        double[] times = StepSchedule.evaluationPoints(t0, t1, points);
         double[][][] out = new double[batch][n][points];
-        DormandPrince54Integrator integrator = new DormandPrince54Integrator(1e-12, t1 - t0, 1e-13, 1e-13);
-        double eps = 1e-12 * (t1 - t0);
         for (int b = 0; b < batch; b++) {
-            double[] h = new double[n];
-            double t = t0;
-            for (int p = 1; p < points; p++) {
-                // Split [t, times[p]] at the input-bin edges inside it; each piece sees the bin of its midpoint.
-                while (t < times[p]) {
-                    double end = times[p];
-                    for (int k = 1; k < segments; k++) {
-                        double edge = t0 + (t1 - t0) * k / segments;
-                        if (edge > t + eps) {
-                            end = edge < end - eps ? edge : end;
-                            break;
-                        }
-                    }
-                    int bin = Math.min(segments - 1, (int) ((0.5 * (t + end) - t0) / (t1 - t0) * segments));
-                    h = integrator.integrate(field(a, u, b, bin), new ODEState(t, h), end).getPrimaryState();
-                    t = end;
+            double[][] x = new double[segments][inputs];
+            for (int k = 0; k < inputs; k++) {
+                for (int s = 0; s < segments; s++) {
+                    x[s][k] = input[(b * inputs + k) * segments + s];
                 }
+            }
+            double[][] ref = HipparchusReference.solve(a, u, bias, tau, phiOfNeuron, x, new double[n], times, 1e-13);
+            for (int p = 0; p < points; p++) {
                 for (int i = 0; i < n; i++) {
-                    out[b][i][p] = h[i];
+                    out[b][i][p] = ref[p][i];
                 }
             }
         }
         return out;
-    }
-
-    private OrdinaryDifferentialEquation field(double[][] a, double[][] u, int sample, int bin) {
-        double[] drive = bias.clone();
-        for (int i = 0; i < n; i++) {
-            for (int k = 0; k < inputs; k++) {
-                drive[i] += u[i][k] * input[(sample * inputs + k) * segments + bin];
-            }
-        }
-        return new OrdinaryDifferentialEquation() {
-            @Override
-            public int getDimension() {
-                return n;
-            }
-
-            @Override
-            public double[] computeDerivatives(double time, double[] h) {
-                double[] d = new double[n];
-                for (int i = 0; i < n; i++) {
-                    double z = drive[i];
-                    for (int j = 0; j < n; j++) {
-                        z += a[i][j] * h[j];
-                    }
-                    d[i] = (Math.max(activation(phi[types[i]], z), 0) - h[i]) / TAU[types[i]];
-                }
-                return d;
-            }
-        };
-    }
-
-    private static double activation(String name, double z) {
-        switch (name) {
-            case "sigmoid":
-                return 1 / (1 + Math.exp(-z));
-            case "softplus":
-                return Math.log(1 + Math.exp(z));
-            case "tanh":
-                return Math.tanh(z);
-            default:
-                throw new IllegalArgumentException("no reference for " + name);
-        }
     }
 
     /** The largest |a − ref| over [B, N, points]; {@code a} in C order. */

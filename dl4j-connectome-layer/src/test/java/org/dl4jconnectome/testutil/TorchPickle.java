@@ -1,4 +1,4 @@
-package org.dl4jconnectome.io;
+package org.dl4jconnectome.testutil;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,28 +14,29 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * Writes {@code torch.save} archives for tests: a pickle emitted opcode by opcode, as PyTorch's protocol-2 pickler
- * emits it for tensors, and a zip of stored entries laid out as PyTorch lays them out.
+ * emits it for tensors, and a zip of stored entries laid out as PyTorch lays them out. Shared with the samples'
+ * tests through this module's test jar.
  */
-final class TorchPickle {
+public final class TorchPickle {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    TorchPickle() {
+    public TorchPickle() {
         out.write(0x80);
         out.write(2);
     }
 
-    TorchPickle global(String module, String name) {
+    public TorchPickle global(String module, String name) {
         out.write('c');
         out.writeBytes((module + "\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
         return this;
     }
 
     /** The protocol-4 form of a global: module and name strings, then STACK_GLOBAL. */
-    TorchPickle stackGlobal(String module, String name) {
+    public TorchPickle stackGlobal(String module, String name) {
         return str(module).str(name).op(0x93);
     }
 
-    TorchPickle str(String s) {
+    public TorchPickle str(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         out.write('X');
         out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
@@ -43,7 +44,7 @@ final class TorchPickle {
         return this;
     }
 
-    TorchPickle integer(long v) {
+    public TorchPickle integer(long v) {
         if (v >= 0 && v < 256) {
             out.write('K');
             out.write((int) v);
@@ -59,7 +60,7 @@ final class TorchPickle {
     }
 
     /** A tuple of integers (a tensor size or stride). */
-    TorchPickle ints(long... values) {
+    public TorchPickle ints(long... values) {
         mark();
         for (long v : values) {
             integer(v);
@@ -67,32 +68,32 @@ final class TorchPickle {
         return tuple();
     }
 
-    TorchPickle bool(boolean b) {
+    public TorchPickle bool(boolean b) {
         return op(b ? 0x88 : 0x89);
     }
 
-    TorchPickle mark() {
+    public TorchPickle mark() {
         return op('(');
     }
 
-    TorchPickle tuple() {
+    public TorchPickle tuple() {
         return op('t');
     }
 
-    TorchPickle emptyTuple() {
+    public TorchPickle emptyTuple() {
         return op(')');
     }
 
-    TorchPickle reduce() {
+    public TorchPickle reduce() {
         return op('R');
     }
 
-    TorchPickle emptyDict() {
+    public TorchPickle emptyDict() {
         return op('}');
     }
 
     /** The persistent id of a storage entry: ('storage', torch.&lt;type&gt;, key, 'cpu', numel), then BINPERSID. */
-    TorchPickle storage(String type, String key, long numel) {
+    public TorchPickle storage(String type, String key, long numel) {
         mark().str("storage").global("torch", type).str(key).str("cpu").integer(numel).tuple();
         return op('Q');
     }
@@ -101,19 +102,19 @@ final class TorchPickle {
      * {@code _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, OrderedDict())}, as torch.save writes
      * a dense tensor.
      */
-    TorchPickle tensor(String type, String key, long numel, long offset, long[] size, long[] stride) {
+    public TorchPickle tensor(String type, String key, long numel, long offset, long[] size, long[] stride) {
         global("torch._utils", "_rebuild_tensor_v2");
         mark().storage(type, key, numel).integer(offset).ints(size).ints(stride).bool(false);
         global("collections", "OrderedDict").emptyTuple().reduce();
         return tuple().reduce();
     }
 
-    TorchPickle op(int code) {
+    public TorchPickle op(int code) {
         out.write(code);
         return this;
     }
 
-    byte[] stop() {
+    public byte[] stop() {
         out.write('.');
         return out.toByteArray();
     }
@@ -122,7 +123,7 @@ final class TorchPickle {
      * Writes the archive: {@code <archive>/data.pkl}, then each storage as {@code <archive>/data/<key>}, then
      * {@code <archive>/version} and, when given, {@code <archive>/byteorder}, all stored uncompressed.
      */
-    static void writeArchive(Path file, String archive, byte[] pickle, Map<String, byte[]> storages,
+    public static void writeArchive(Path file, String archive, byte[] pickle, Map<String, byte[]> storages,
                              String byteOrder) throws IOException {
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
             stored(zip, archive + "/data.pkl", pickle);
@@ -149,13 +150,19 @@ final class TorchPickle {
         zip.closeEntry();
     }
 
-    static byte[] int64s(long... v) {
+    public static byte[] int64s(long... v) {
         ByteBuffer b = ByteBuffer.allocate(8 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         b.asLongBuffer().put(v);
         return b.array();
     }
 
-    static byte[] float32s(float... v) {
+    public static byte[] float64s(double... v) {
+        ByteBuffer b = ByteBuffer.allocate(8 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.asDoubleBuffer().put(v);
+        return b.array();
+    }
+
+    public static byte[] float32s(float... v) {
         ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(v);
         return b.array();
