@@ -170,6 +170,24 @@ public final class BlockedCsr {
         return rowPartition.length - 1;
     }
 
+    /**
+     * Runs {@code body} on every column block of every row range of the work partition; the ranges run in parallel
+     * on {@link Parallel}'s threads, each walking its blocks in order.
+     */
+    void forEachBlock(BlockBody body) {
+        Parallel.forEach(numPartitions(), p -> {
+            for (int blk = 0; blk < numBlocks; blk++) {
+                body.accept(blk, rowPartition[p], rowPartition[p + 1]);
+            }
+        });
+    }
+
+    /** Work on the rows [lo, hi) of one column block. */
+    @FunctionalInterface
+    interface BlockBody {
+        void accept(int block, int lo, int hi);
+    }
+
     int partitionStart(int p) {
         return rowPartition[p];
     }

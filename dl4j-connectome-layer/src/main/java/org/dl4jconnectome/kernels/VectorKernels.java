@@ -31,11 +31,7 @@ final class VectorKernels implements SparseKernels {
     @Override
     public void multiply(BlockedCsr a, float[] values, float[] x, float[] y, int batch) {
         KernelChecks.product(a, values.length, x.length, y.length, batch);
-        Parallel.forEach(a.numPartitions(), p -> {
-            for (int blk = 0; blk < a.numBlocks(); blk++) {
-                multiplyRows(a, blk, a.partitionStart(p), a.partitionEnd(p), values, x, y, batch);
-            }
-        });
+        a.forEachBlock((blk, lo, hi) -> multiplyRows(a, blk, lo, hi, values, x, y, batch));
     }
 
     private static void multiplyRows(BlockedCsr a, int blk, int lo, int hi, float[] values, float[] x, float[] y,
@@ -69,11 +65,7 @@ final class VectorKernels implements SparseKernels {
     @Override
     public void multiply(BlockedCsr a, double[] values, double[] x, double[] y, int batch) {
         KernelChecks.product(a, values.length, x.length, y.length, batch);
-        Parallel.forEach(a.numPartitions(), p -> {
-            for (int blk = 0; blk < a.numBlocks(); blk++) {
-                multiplyRows(a, blk, a.partitionStart(p), a.partitionEnd(p), values, x, y, batch);
-            }
-        });
+        a.forEachBlock((blk, lo, hi) -> multiplyRows(a, blk, lo, hi, values, x, y, batch));
     }
 
     private static void multiplyRows(BlockedCsr a, int blk, int lo, int hi, double[] values, double[] x, double[] y,
@@ -107,11 +99,7 @@ final class VectorKernels implements SparseKernels {
     @Override
     public void accumulateOuter(BlockedCsr a, float[] g, float[] x, double[] acc, int stride, int width) {
         KernelChecks.outer(a, g.length, x.length, acc.length, stride, width);
-        Parallel.forEach(a.numPartitions(), p -> {
-            for (int blk = 0; blk < a.numBlocks(); blk++) {
-                outerRows(a, blk, a.partitionStart(p), a.partitionEnd(p), g, x, acc, stride, width);
-            }
-        });
+        a.forEachBlock((blk, lo, hi) -> outerRows(a, blk, lo, hi, g, x, acc, stride, width));
     }
 
     private static void outerRows(BlockedCsr a, int blk, int lo, int hi, float[] g, float[] x, double[] acc,
@@ -140,11 +128,7 @@ final class VectorKernels implements SparseKernels {
     @Override
     public void accumulateOuter(BlockedCsr a, double[] g, double[] x, double[] acc, int stride, int width) {
         KernelChecks.outer(a, g.length, x.length, acc.length, stride, width);
-        Parallel.forEach(a.numPartitions(), p -> {
-            for (int blk = 0; blk < a.numBlocks(); blk++) {
-                outerRows(a, blk, a.partitionStart(p), a.partitionEnd(p), g, x, acc, stride, width);
-            }
-        });
+        a.forEachBlock((blk, lo, hi) -> outerRows(a, blk, lo, hi, g, x, acc, stride, width));
     }
 
     private static void outerRows(BlockedCsr a, int blk, int lo, int hi, double[] g, double[] x, double[] acc,
