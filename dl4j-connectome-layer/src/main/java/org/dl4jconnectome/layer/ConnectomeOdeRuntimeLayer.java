@@ -47,6 +47,7 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
     private transient Map<String, double[]> buffers;
     /** Values of the parameters that are not trained, computed once. */
     private transient Map<String, double[]> fixedValues;
+    private transient int[] outputNeurons;
     private INDArray givenInitialState;
     private transient SolverStats lastStats;
 
@@ -278,15 +279,19 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         return sequence && l.getDataFormat() == RNNFormat.NWC ? ret.permute(0, 2, 1) : ret;
     }
 
+    /** The output neurons (all, in order, when none are selected), resolved once. */
     private int[] outputNeurons() {
-        int[] sel = layerConf().getOutputNeurons();
-        if (sel == null) {
-            sel = new int[layerConf().numNeurons()];
-            for (int i = 0; i < sel.length; i++) {
-                sel[i] = i;
+        if (outputNeurons == null) {
+            int[] sel = layerConf().getOutputNeurons();
+            if (sel == null) {
+                sel = new int[layerConf().numNeurons()];
+                for (int i = 0; i < sel.length; i++) {
+                    sel[i] = i;
+                }
             }
+            outputNeurons = sel;
         }
-        return sel;
+        return outputNeurons;
     }
 
     @Override
