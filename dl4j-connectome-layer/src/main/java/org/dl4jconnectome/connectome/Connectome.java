@@ -157,6 +157,15 @@ public final class Connectome implements Serializable {
         return b;
     }
 
+    /** Java serialization writes the compact codec form ({@link CompactForm}). */
+    private Object writeReplace() {
+        return CompactForm.of(this);
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.InvalidObjectException {
+        throw new java.io.InvalidObjectException("Connectome is serialized through its compact form");
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof Connectome)) {

@@ -67,6 +67,15 @@ public final class InputProjection implements Serializable {
         return matrix.cols();
     }
 
+    /** Java serialization writes the compact codec form ({@link CompactForm}). */
+    private Object writeReplace() {
+        return CompactForm.of(this);
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.InvalidObjectException {
+        throw new java.io.InvalidObjectException("InputProjection is serialized through its compact form");
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof InputProjection && ((InputProjection) o).matrix.equals(matrix);

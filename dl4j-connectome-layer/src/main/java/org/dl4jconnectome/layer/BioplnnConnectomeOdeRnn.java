@@ -1,11 +1,13 @@
 package org.dl4jconnectome.layer;
 
+import org.deeplearning4j.nn.conf.RNNFormat;
 import org.dl4jconnectome.connectome.Connectome;
 import org.dl4jconnectome.connectome.CsrMatrix;
 import org.dl4jconnectome.connectome.InputProjection;
 import org.dl4jconnectome.connectome.NegativeWeightPolicy;
 import org.dl4jconnectome.connectome.NeuronTypes;
 import org.dl4jconnectome.connectome.Nonlinearity;
+import org.dl4jconnectome.ode.SolverSpec;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,8 +34,9 @@ import java.util.List;
  * <p>
  * Differences from the reference, on purpose: signs are real ±1 per neuron type (the tutorial-era code made every
  * neuron excitatory; {@link Builder#legacyAllExcitatory(boolean)} reproduces that), negative connectome values are an
- * error unless a {@link NegativeWeightPolicy} is chosen (the reference clamps them silently), and the solver takes a
- * fixed number of steps per output interval (the reference adapts it).
+ * error unless a {@link NegativeWeightPolicy} is chosen (the reference clamps them silently), and training takes a
+ * fixed number of steps per output interval (the reference adapts it; {@link Builder#adaptiveInference} does so for
+ * inference).
  */
 public final class BioplnnConnectomeOdeRnn {
     private BioplnnConnectomeOdeRnn() {
@@ -61,7 +64,14 @@ public final class BioplnnConnectomeOdeRnn {
         private double startTime = 0.0;
         private double endTime = 1.0;
         private int numSteps = 20;
-        private int stepsPerInterval = 1;
+        private SolverSpec solver = SolverSpec.fixed();
+        private SolverSpec inferenceSolver;
+        private double tauMin = 1.0;
+        private boolean outputSequence = true;
+        private RNNFormat dataFormat;
+        private boolean trainSynapses = true;
+        private boolean trainBias = true;
+        private boolean trainInputWeights = true;
 
         private Builder() {
         }
@@ -172,9 +182,69 @@ public final class BioplnnConnectomeOdeRnn {
             return this;
         }
 
-        /** Fixed Dopri5 steps per output interval. Default: 1. */
+        /** Fixed Runge–Kutta steps per output interval (shorthand for a fixed {@link #solver}). Default: 1. */
         public Builder stepsPerInterval(int stepsPerInterval) {
-            this.stepsPerInterval = stepsPerInterval;
+            this.solver = solver.withStepsPerInterval(stepsPerInterval);
+            return this;
+        }
+
+        /** The fixed-step solver of training; see {@link ConnectomeOdeLayer.Builder#solver}. Default: Dopri5, 1 step. */
+        public Builder solver(SolverSpec fixedSteps) {
+            this.solver = fixedSteps;
+            return this;
+        }
+
+        /**
+         * Inference with an adaptive solver, as bioplnn's forward pass does (torchode, atol 1e-6, rtol 1e-3); training
+         * keeps the fixed steps. Default: off.
+         */
+        public Builder adaptiveInference(double atol, double rtol) {
+            this.inferenceSolver = SolverSpec.adaptive(atol, rtol);
+            return this;
+        }
+
+        /** The adaptive solver of inference; see {@link ConnectomeOdeLayer.Builder#inferenceSolver}. Default: none. */
+        public Builder inferenceSolver(SolverSpec adaptive) {
+            this.inferenceSolver = adaptive;
+            return this;
+        }
+
+        /** Lower bound of τ (bioplnn clamps τ to at least 1). Default: 1.0. */
+        public Builder tauMin(double tauMin) {
+            this.tauMin = tauMin;
+            return this;
+        }
+
+        /** Output every evaluation point (true) or only the final state (false). Default: true. */
+        public Builder outputSequence(boolean outputSequence) {
+            this.outputSequence = outputSequence;
+            return this;
+        }
+
+        /**
+         * Layout of sequences: bioplnn's {@code batch_first=True} is NWC ([B, T, size]); NCW is DL4J's [B, size, T].
+         * Default: the network's input type, else NCW.
+         */
+        public Builder dataFormat(RNNFormat format) {
+            this.dataFormat = format;
+            return this;
+        }
+
+        /** Whether the synapse magnitudes are trained (bioplnn trains them). Default: true. */
+        public Builder trainSynapses(boolean train) {
+            this.trainSynapses = train;
+            return this;
+        }
+
+        /** Whether the bias is trained. Default: true. */
+        public Builder trainBias(boolean train) {
+            this.trainBias = train;
+            return this;
+        }
+
+        /** Whether the input projection's values are trained. Default: true. */
+        public Builder trainInputWeights(boolean train) {
+            this.trainInputWeights = train;
             return this;
         }
 
@@ -231,7 +301,9 @@ public final class BioplnnConnectomeOdeRnn {
             return new ConnectomeOdeLayer.Builder().connectome(connectome)
                     .inputProjection(InputProjection.of(connectivityIh)).outputNeurons(outputNeurons)
                     .trainTau(trainTau).allExcitatory(legacyAllExcitatory).timeSpan(startTime, endTime)
-                    .numSteps(numSteps).stepsPerInterval(stepsPerInterval).build();
+                    .evaluationPoints(numSteps).solver(solver).inferenceSolver(inferenceSolver).tauMin(tauMin)
+                    .outputSequence(outputSequence).dataFormat(dataFormat).trainSynapses(trainSynapses)
+                    .trainBias(trainBias).trainInputWeights(trainInputWeights).build();
         }
 
         private static void checkCount(String argument, int count, int k) {

@@ -49,7 +49,8 @@ public final class ConnectomeOdeParamInitializer implements ParamInitializer {
     static Map<String, Long> lengths(ConnectomeOdeLayer l) {
         Map<String, Long> m = new LinkedHashMap<>();
         Connectome c = l.getConnectome();
-        if (l.isTrainSynapses()) {
+        // An empty connectome or projection has nothing to train (DL4J has no zero-length parameters).
+        if (l.isTrainSynapses() && c.numSynapses() > 0) {
             m.put(SYNAPSE_KEY, (long) c.numSynapses());
         }
         if (l.isTypePairGains() && l.isTrainTypePairGains()) {
@@ -61,7 +62,7 @@ public final class ConnectomeOdeParamInitializer implements ParamInitializer {
         if (l.isTrainBias()) {
             m.put(BIAS_KEY, (long) c.numNeurons());
         }
-        if (l.isTrainInputWeights()) {
+        if (l.isTrainInputWeights() && l.getInputProjection().matrix().nnz() > 0) {
             m.put(INPUT_WEIGHT_KEY, (long) l.getInputProjection().matrix().nnz());
         }
         return m;
@@ -155,6 +156,28 @@ public final class ConnectomeOdeParamInitializer implements ParamInitializer {
             offset += e.getValue();
         }
         return out;
+    }
+
+    /**
+     * Checks loaded parameter values against the layer's bounds: every value finite, W ≥ 0, G ≥ 0, τ ≥ tauMin.
+     *
+     * @throws IllegalArgumentException naming the layer, the parameter, the first offending index and its value
+     */
+    static void checkBounds(ConnectomeOdeLayer l, Map<String, INDArray> params) {
+        for (Map.Entry<String, INDArray> e : params.entrySet()) {
+            String key = e.getKey();
+            double min = TAU_KEY.equals(key) ? l.getTauMin()
+                    : SYNAPSE_KEY.equals(key) || GAIN_KEY.equals(key) ? 0.0 : Double.NEGATIVE_INFINITY;
+            double[] v = e.getValue().dup().data().asDouble();
+            for (int i = 0; i < v.length; i++) {
+                if (!Double.isFinite(v[i]) || v[i] < min) {
+                    throw new IllegalArgumentException(l.describe() + ": parameter '" + key + "'[" + i + "] = " + v[i]
+                            + " violates the layer's bounds: expected a finite value"
+                            + (min == Double.NEGATIVE_INFINITY ? "" : " >= " + min
+                            + (TAU_KEY.equals(key) ? " (tauMin)" : "")));
+                }
+            }
+        }
     }
 
     /** The initial value of a parameter (or the fixed value of a frozen one), from the configuration. */

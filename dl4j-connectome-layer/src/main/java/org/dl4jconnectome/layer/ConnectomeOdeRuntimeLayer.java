@@ -15,8 +15,7 @@ import org.dl4jconnectome.kernels.SparseKernels;
 import org.dl4jconnectome.model.ConnectomeDynamics;
 import org.dl4jconnectome.model.EffectiveWeights;
 import org.dl4jconnectome.ode.AdaptiveRungeKutta;
-import org.dl4jconnectome.ode.ButcherTableau;
-import org.dl4jconnectome.ode.IntegralController;
+import org.dl4jconnectome.ode.SolverSpec;
 import org.dl4jconnectome.ode.SolverStats;
 import org.dl4jconnectome.ode.StepSchedule;
 import org.dl4jconnectome.ode.UnrolledRungeKutta;
@@ -95,7 +94,7 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         dynamics = new ConnectomeDynamics(c.synapses(), l.getInputProjection().matrix(), c.types().typeIds(), phi,
                 SparseKernels.best(), single, BlockedCsr.DEFAULT_BLOCK_WIDTH);
         effectiveWeights = new EffectiveWeights(c, l.isAllExcitatory(), l.isTypePairGains());
-        solver = new UnrolledRungeKutta(ButcherTableau.DOPRI5);
+        solver = new UnrolledRungeKutta(l.getSolver().method().tableau());
         tape = new UnrolledRungeKutta.Tape();
         host = new HostArrays();
         buffers = new HashMap<>();
@@ -153,17 +152,19 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         double[] tau = tauPerNeuron(values(ConnectomeOdeParamInitializer.TAU_KEY));
         dynamics.setParameters(eff, tau, values(ConnectomeOdeParamInitializer.BIAS_KEY), f.inputWeights);
         dynamics.setInput(f.segments, f.batch);
-        f.schedule = StepSchedule.fixed(l.getStartTime(), l.getEndTime(), l.getNumSteps(), l.getStepsPerInterval(),
-                f.segments.length);
-        if (f.points == null || f.points.length != l.getNumSteps() || f.points[0].length != n * f.batch) {
-            f.points = new double[l.getNumSteps()][n * f.batch];
+        int numPoints = l.getNumEvaluationPoints();
+        f.schedule = StepSchedule.fixed(l.getStartTime(), l.getEndTime(), numPoints,
+                l.getSolver().stepsPerInterval(), f.segments.length);
+        if (f.points == null || f.points.length != numPoints || f.points[0].length != n * f.batch) {
+            f.points = new double[numPoints][n * f.batch];
         }
         double[] y0 = initialState(f.batch);
         if (!record && l.isAdaptiveInference()) {
-            AdaptiveRungeKutta adaptive = new AdaptiveRungeKutta(ButcherTableau.DOPRI5,
-                    new IntegralController(l.getInferenceAtol(), l.getInferenceRtol()), l.getInferenceMaxSteps());
+            SolverSpec spec = l.getInferenceSolver();
+            AdaptiveRungeKutta adaptive = new AdaptiveRungeKutta(spec.method(), spec.controller(), spec.maxSteps(),
+                    spec.breakpoints());
             lastStats = adaptive.solve(dynamics, l.getStartTime(), l.getEndTime(),
-                    StepSchedule.evaluationPoints(l.getStartTime(), l.getEndTime(), l.getNumSteps()),
+                    StepSchedule.evaluationPoints(l.getStartTime(), l.getEndTime(), numPoints),
                     f.segments.length, y0, f.points, null);
         } else {
             solver.forward(dynamics, f.schedule, y0, f.points, record ? tape : null);
@@ -221,7 +222,7 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
     private double[][] segments(INDArray in) {
         ConnectomeOdeLayer l = layerConf();
         long nIn = l.getNIn();
-        boolean nwc = l.getDataFormat() == RNNFormat.NWC;
+        boolean nwc = l.getRnnDataFormat() == RNNFormat.NWC;
         if (in.rank() == 2 && in.size(1) == nIn) {
             int batch = (int) in.size(0);
             double[] x = host.read("input", in, buffers.get("input"));
@@ -251,6 +252,11 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
             }
             return seg;
         }
+        if ((in.rank() == 2 || in.rank() == 3) && in.size(in.rank() == 3 && nwc ? 2 : 1) != nIn) {
+            throw new IllegalArgumentException(layerId() + ": the input has " + in.size(in.rank() == 3 && nwc ? 2 : 1)
+                    + " input features (shape " + Arrays.toString(in.shape()) + "), expected " + nIn
+                    + " (the input projection's columns)");
+        }
         throw new IllegalArgumentException(layerId() + ": input of shape " + Arrays.toString(in.shape())
                 + " is invalid: expected [B, " + nIn + "] or a sequence " + (nwc ? "[B, T, " + nIn + "]"
                 : "[B, " + nIn + ", T]"));
@@ -276,7 +282,7 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         }
         INDArray ret = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, shape, 'c');
         host.write("output", out, ret);
-        return sequence && l.getDataFormat() == RNNFormat.NWC ? ret.permute(0, 2, 1) : ret;
+        return sequence && l.getRnnDataFormat() == RNNFormat.NWC ? ret.permute(0, 2, 1) : ret;
     }
 
     /** The output neurons (all, in order, when none are selected), resolved once. */
@@ -307,7 +313,7 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         int batch = f.batch;
         int t = f.points.length;
         int[] sel = outputNeurons();
-        INDArray eps = l.getDataFormat() == RNNFormat.NWC && l.isOutputSequence() ? epsilon.permute(0, 2, 1)
+        INDArray eps = l.getRnnDataFormat() == RNNFormat.NWC && l.isOutputSequence() ? epsilon.permute(0, 2, 1)
                 : epsilon;
         // Only h(t1) is output without a sequence: its gradient is that of the last point.
         int tOut = l.isOutputSequence() ? t : 1;
@@ -393,7 +399,7 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         long[] shape = sequence ? new long[] {batch, nIn, t} : new long[] {batch, nIn};
         INDArray ret = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, f.input.dataType(), shape, 'c');
         host.write("inputGradient", out, ret);
-        if (sequence && layerConf().getDataFormat() == RNNFormat.NWC) {
+        if (sequence && layerConf().getRnnDataFormat() == RNNFormat.NWC) {
             return workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, ret.permute(0, 2, 1), 'c');
         }
         return ret;

@@ -6,8 +6,7 @@ import org.dl4jconnectome.connectome.Nonlinearity;
 import org.dl4jconnectome.kernels.BlockedCsr;
 import org.dl4jconnectome.kernels.SparseKernels;
 import org.dl4jconnectome.ode.AdaptiveRungeKutta;
-import org.dl4jconnectome.ode.ButcherTableau;
-import org.dl4jconnectome.ode.IntegralController;
+import org.dl4jconnectome.ode.SolverSpec;
 import org.dl4jconnectome.ode.SolverStats;
 import org.dl4jconnectome.ode.StepSchedule;
 import org.dl4jconnectome.ode.UnrolledRungeKutta;
@@ -80,7 +79,7 @@ public final class ConnectomeSimulator {
      * @param progress  receives the fraction done after each step, or null
      */
     public Simulation simulate(double[] x, int batch, int segments, double t0, double t1, int numPoints,
-                               SolverSettings solver, DoubleConsumer progress) {
+                               SolverSpec solver, DoubleConsumer progress) {
         Objects.requireNonNull(x, "x");
         Objects.requireNonNull(solver, "solver");
         int inputs = input.numInputs();
@@ -113,13 +112,13 @@ public final class ConnectomeSimulator {
         SolverStats stats;
         if (solver.isAdaptive()) {
             double[] times = StepSchedule.evaluationPoints(t0, t1, checkPoints(numPoints));
-            AdaptiveRungeKutta rk = new AdaptiveRungeKutta(ButcherTableau.DOPRI5,
-                    new IntegralController(solver.atol(), solver.rtol()), solver.maxSteps(), solver.breakpoints());
+            AdaptiveRungeKutta rk = new AdaptiveRungeKutta(solver.method(), solver.controller(), solver.maxSteps(),
+                    solver.breakpoints());
             stats = rk.solve(dynamics, t0, t1, times, segments, y0, points, progress);
         } else {
             StepSchedule schedule = StepSchedule.fixed(t0, t1, checkPoints(numPoints), solver.stepsPerInterval(),
                     segments);
-            UnrolledRungeKutta rk = new UnrolledRungeKutta(ButcherTableau.DOPRI5);
+            UnrolledRungeKutta rk = new UnrolledRungeKutta(solver.method().tableau());
             rk.forward(dynamics, schedule, y0, points, null, progress);
             int[] steps = new int[batch];
             Arrays.fill(steps, schedule.numSteps());
@@ -135,84 +134,6 @@ public final class ConnectomeSimulator {
             throw new IllegalArgumentException("numPoints = " + numPoints + ": expected at least 2 evaluation points");
         }
         return numPoints;
-    }
-
-    /** How to solve: fixed steps per output interval, or adaptive with tolerances and a step budget. */
-    public static final class SolverSettings {
-        private final boolean adaptive;
-        private final int stepsPerInterval;
-        private final double atol;
-        private final double rtol;
-        private final int maxSteps;
-        private final boolean breakpoints;
-
-        private SolverSettings(boolean adaptive, int stepsPerInterval, double atol, double rtol, int maxSteps,
-                               boolean breakpoints) {
-            this.adaptive = adaptive;
-            this.stepsPerInterval = stepsPerInterval;
-            this.atol = atol;
-            this.rtol = rtol;
-            this.maxSteps = maxSteps;
-            this.breakpoints = breakpoints;
-        }
-
-        /** Fixed Dopri5 steps, {@code stepsPerInterval} (≥ 1) between consecutive evaluation points. */
-        public static SolverSettings fixed(int stepsPerInterval) {
-            if (stepsPerInterval < 1) {
-                throw new IllegalArgumentException("stepsPerInterval = " + stepsPerInterval + ": expected at least 1");
-            }
-            return new SolverSettings(false, stepsPerInterval, 0, 0, 0, true);
-        }
-
-        /**
-         * Adaptive Dopri5 (torchode's controller) with the given tolerances and step budget per sample; steps end on
-         * the input's bin edges.
-         */
-        public static SolverSettings adaptive(double atol, double rtol, int maxSteps) {
-            return adaptive(atol, rtol, maxSteps, true);
-        }
-
-        /**
-         * Adaptive Dopri5; with {@code breakpoints} false, steps straddle the input's bin edges as in torchode (for
-         * comparison with the reference).
-         */
-        public static SolverSettings adaptive(double atol, double rtol, int maxSteps, boolean breakpoints) {
-            new IntegralController(atol, rtol);
-            if (maxSteps < 1) {
-                throw new IllegalArgumentException("maxSteps = " + maxSteps + ": expected at least 1");
-            }
-            return new SolverSettings(true, 0, atol, rtol, maxSteps, breakpoints);
-        }
-
-        /** Adaptive with bioplnn's defaults: atol 1e-6, rtol 1e-3, at most 100,000 steps. */
-        public static SolverSettings adaptiveDefaults() {
-            return adaptive(1e-6, 1e-3, 100_000);
-        }
-
-        public boolean isAdaptive() {
-            return adaptive;
-        }
-
-        public int stepsPerInterval() {
-            return stepsPerInterval;
-        }
-
-        public double atol() {
-            return atol;
-        }
-
-        public double rtol() {
-            return rtol;
-        }
-
-        public int maxSteps() {
-            return maxSteps;
-        }
-
-        /** Whether adaptive steps end on the input's bin edges. */
-        public boolean breakpoints() {
-            return breakpoints;
-        }
     }
 
     /** Builder; connectome and input projection are required. */

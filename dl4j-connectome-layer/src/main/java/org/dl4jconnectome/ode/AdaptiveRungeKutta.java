@@ -17,30 +17,31 @@ import java.util.function.DoubleConsumer;
  * step size is chosen anew by Hairer's rule, so the first step after a jump is not sized by the dynamics before it.
  */
 public final class AdaptiveRungeKutta {
+    private final RungeKuttaMethod method;
     private final ButcherTableau tableau;
     private final IntegralController controller;
     private final int maxSteps;
     private final boolean breakpoints;
 
     /** A solver whose steps end on the input's breakpoints (see the class documentation). */
-    public AdaptiveRungeKutta(ButcherTableau tableau, IntegralController controller, int maxSteps) {
-        this(tableau, controller, maxSteps, true);
+    public AdaptiveRungeKutta(RungeKuttaMethod method, IntegralController controller, int maxSteps) {
+        this(method, controller, maxSteps, true);
     }
 
     /**
-     * @param tableau    an FSAL tableau with an error estimate and midpoint weights (e.g. {@link ButcherTableau#DOPRI5})
+     * @param method      an FSAL method (e.g. {@link RungeKuttaMethod#DOPRI5})
      * @param controller the step-size controller
      * @param maxSteps    budget of steps (accepted and rejected) per sample
      * @param breakpoints end steps on the input's bin edges and restart there (true), or let steps straddle the
      *                    edges with each stage seeing the input at its own time, as torchode does (false)
      */
-    public AdaptiveRungeKutta(ButcherTableau tableau, IntegralController controller, int maxSteps,
+    public AdaptiveRungeKutta(RungeKuttaMethod method, IntegralController controller, int maxSteps,
                               boolean breakpoints) {
-        this.tableau = Objects.requireNonNull(tableau, "tableau");
+        this.method = Objects.requireNonNull(method, "method");
+        this.tableau = method.tableau();
         this.controller = Objects.requireNonNull(controller, "controller");
-        if (!tableau.hasErrorEstimate() || !tableau.hasMidpoint() || !tableau.isFsal()) {
-            throw new IllegalArgumentException(tableau.name() + ": the adaptive solver needs an FSAL tableau with an "
-                    + "error estimate and midpoint weights");
+        if (!tableau.isFsal()) {
+            throw new IllegalArgumentException(tableau.name() + ": the adaptive solver needs an FSAL method");
         }
         if (maxSteps < 1) {
             throw new IllegalArgumentException("maxSteps = " + maxSteps + ": expected at least 1");
@@ -381,25 +382,19 @@ public final class AdaptiveRungeKutta {
         while (nextPoint[b] < points.length && points[nextPoint[b]] <= t + h + eps) {
             int p = nextPoint[b]++;
             double x = Math.min(1.0, (points[p] - t) / h);
+            double[] w = new double[stages];
+            method.denseWeights(x, w);
             for (int r = 0; r < n; r++) {
                 int e = r * batch + b;
                 if (x >= 1.0) {
                     out[p][e] = y1[e];
                     continue;
                 }
-                double mid = 0;
+                double acc = 0;
                 for (int i = 0; i < stages; i++) {
-                    mid += tableau.bMid(i) * k[i][e];
+                    acc += w[i] * k[i][e];
                 }
-                double ya = y0[e];
-                double yb = y1[e];
-                double ym = ya + h * mid;
-                double f0 = h * k[0][e];
-                double f1 = h * k[stages - 1][e];
-                double ca = 2 * (f1 - f0) - 8 * (yb + ya) + 16 * ym;
-                double cb = 5 * f0 - 3 * f1 + 18 * ya + 14 * yb - 32 * ym;
-                double cc = f1 - 4 * f0 - 11 * ya - 5 * yb + 16 * ym;
-                out[p][e] = ya + x * (f0 + x * (cc + x * (cb + x * ca)));
+                out[p][e] = y0[e] + h * acc;
             }
         }
     }

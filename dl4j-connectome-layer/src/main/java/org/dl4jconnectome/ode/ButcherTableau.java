@@ -6,33 +6,11 @@ import java.util.Objects;
 /**
  * The coefficients of an explicit Runge–Kutta method with an embedded lower-order solution, as plain data that
  * checks its own consistency when built: a strictly lower triangular, row sums of a equal to c, c[0] = 0, and both
- * weight vectors summing to 1 (so that the methods are at least first-order).
+ * weight vectors summing to 1 (so that the methods are at least first-order). A {@link RungeKuttaMethod} adds the
+ * dense-output interpolant.
  */
 public final class ButcherTableau {
     private static final double TOLERANCE = 1e-12;
-
-    /**
-     * Dormand–Prince 5(4): c, a and the 5th-order weights b of Dormand &amp; Prince (1980); the embedded 4th-order
-     * weights and the midpoint weights for dense output are torchode's (the solver bioplnn uses).
-     */
-    public static final ButcherTableau DOPRI5 = new ButcherTableau(
-            "dopri5", 5,
-            new double[] {0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1},
-            new double[][] {
-                {},
-                {1.0 / 5},
-                {3.0 / 40, 9.0 / 40},
-                {44.0 / 45, -56.0 / 15, 32.0 / 9},
-                {19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729},
-                {9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656},
-                {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84},
-            },
-            new double[] {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84, 0},
-            new double[] {1951.0 / 21600, 0, 22642.0 / 50085, 451.0 / 720, -12231.0 / 42400, 649.0 / 6300,
-                1.0 / 60},
-            new double[] {6025192743.0 / 30085553152.0 / 2, 0, 51252292925.0 / 65400821598.0 / 2,
-                -2691868925.0 / 45128329728.0 / 2, 187940372067.0 / 1594534317056.0 / 2,
-                -1776094331.0 / 19743644256.0 / 2, 11237099.0 / 235043384.0 / 2});
 
     private final String name;
     private final int order;
@@ -40,7 +18,6 @@ public final class ButcherTableau {
     private final double[][] a;
     private final double[] b;
     private final double[] bLow;
-    private final double[] bMid;
 
     /**
      * @param name  a label
@@ -49,11 +26,9 @@ public final class ButcherTableau {
      * @param a     rows 0..s-1, row i holding i coefficients
      * @param b     solution weights (s)
      * @param bLow  embedded lower-order weights (s), or null for a method without error estimate
-     * @param bMid  weights giving the solution at the step's midpoint for dense output (s), or null
      * @throws IllegalArgumentException if the coefficients are inconsistent
      */
-    public ButcherTableau(String name, int order, double[] c, double[][] a, double[] b, double[] bLow,
-                          double[] bMid) {
+    public ButcherTableau(String name, int order, double[] c, double[][] a, double[] b, double[] bLow) {
         this.name = Objects.requireNonNull(name, "name");
         Objects.requireNonNull(c, "c");
         Objects.requireNonNull(a, "a");
@@ -63,10 +38,8 @@ public final class ButcherTableau {
             throw new IllegalArgumentException(name + ": expected at least one stage and order >= 1, got " + s
                     + " stages and order " + order);
         }
-        if (a.length != s || b.length != s || (bLow != null && bLow.length != s) || (bMid != null
-                && bMid.length != s)) {
-            throw new IllegalArgumentException(name + ": a, b, bLow and bMid must have one entry per stage (" + s
-                    + ")");
+        if (a.length != s || b.length != s || (bLow != null && bLow.length != s)) {
+            throw new IllegalArgumentException(name + ": a, b and bLow must have one entry per stage (" + s + ")");
         }
         if (c[0] != 0) {
             throw new IllegalArgumentException(name + ": c[0] = " + c[0] + ", expected 0 for an explicit method");
@@ -97,7 +70,6 @@ public final class ButcherTableau {
         }
         this.b = b.clone();
         this.bLow = bLow == null ? null : bLow.clone();
-        this.bMid = bMid == null ? null : bMid.clone();
     }
 
     private static void checkSumsToOne(String name, String what, double[] w) {
@@ -141,14 +113,6 @@ public final class ButcherTableau {
     /** b[i] − bLow[i], the weights of the local error estimate. */
     public double errorWeight(int i) {
         return b[i] - bLow[i];
-    }
-
-    public boolean hasMidpoint() {
-        return bMid != null;
-    }
-
-    public double bMid(int i) {
-        return bMid[i];
     }
 
     /**

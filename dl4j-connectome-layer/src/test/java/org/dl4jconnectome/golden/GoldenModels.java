@@ -62,7 +62,7 @@ public final class GoldenModels {
                 ConnectomeOdeLayer ode = new ConnectomeOdeLayer.Builder().name("ode").connectome(c)
                         .inputProjection(InputProjection.of(RandomConnectomes.matrix(rnd, 24, 4, 0.3, -1, 1)))
                         .outputNeurons(RandomConnectomes.distinct(rnd, 6, 24)).typePairGainInit(gains)
-                        .tauMode(TauMode.PER_NEURON).tauMin(0.5).initialBias(bias).timeSpan(0, 1.5).numSteps(6)
+                        .tauMode(TauMode.PER_NEURON).tauMin(0.5).initialBias(bias).timeSpan(0, 1.5).evaluationPoints(6)
                         .stepsPerInterval(2).build();
                 MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(12)
                         .dataType(DataType.DOUBLE).updater(new Adam(0.02)).list()
@@ -108,7 +108,7 @@ public final class GoldenModels {
                         .inputProjection(InputProjection.of(CsrMatrix.fromCoo(c.numNeurons(), inputs, rows, cols,
                                 values)))
                         .outputNeurons(worm.motorNeurons()).typePairGains(true).trainSynapses(false).tauMin(0.5)
-                        .timeSpan(0, 2).numSteps(5).outputSequence(false).build();
+                        .timeSpan(0, 2).evaluationPoints(5).outputSequence(false).build();
                 MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(21)
                         .dataType(DataType.FLOAT).updater(new Adam(0.01)).list()
                         .layer(ode)
@@ -145,7 +145,7 @@ public final class GoldenModels {
                 Connectome c = RandomConnectomes.typed(31, 20, 0.25, 2, true, Nonlinearity.TANH, Nonlinearity.SILU);
                 ConnectomeOdeLayer ode = new ConnectomeOdeLayer.Builder().connectome(c)
                         .inputProjection(InputProjection.of(RandomConnectomes.matrix(rnd, 20, 3, 0.4, -1, 1)))
-                        .trainTau(false).trainSynapses(false).timeSpan(0.5, 2.5).numSteps(7)
+                        .trainTau(false).trainSynapses(false).timeSpan(0.5, 2.5).evaluationPoints(7)
                         .dataFormat(org.deeplearning4j.nn.conf.RNNFormat.NWC).adaptiveInference(1e-8, 1e-6)
                         .build();
                 MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(32)

@@ -102,7 +102,7 @@ class HipparchusReferenceTest {
             bias[i] = s.positiveDrive ? 0.1 + 0.2 * Math.abs(rnd.nextGaussian()) : 0.2 * rnd.nextGaussian();
         }
         ConnectomeOdeLayer layer = new ConnectomeOdeLayer.Builder().connectome(c).inputProjection(u)
-                .allExcitatory(s.positiveDrive).initialBias(bias).timeSpan(0, s.t1).numSteps(s.numPoints)
+                .allExcitatory(s.positiveDrive).initialBias(bias).timeSpan(0, s.t1).evaluationPoints(s.numPoints)
                 .stepsPerInterval(s.stepsPerInterval).build();
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
                 .list().layer(layer).setInputType(s.segments > 1 ? InputType.recurrent(inputs, s.segments)

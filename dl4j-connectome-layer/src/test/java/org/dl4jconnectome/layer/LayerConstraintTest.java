@@ -64,7 +64,7 @@ class LayerConstraintTest {
         c = c.toBuilder().typeTau(1.6, 2.0).build();
         ConnectomeOdeLayer layer = new ConnectomeOdeLayer.Builder().connectome(c)
                 .inputProjection(InputProjection.identity(RandomConnectomes.distinct(rnd, 4, 20), 20))
-                .typePairGains(true).tauMode(tauMode).tauMin(tauMin).outputSequence(false).numSteps(4).build();
+                .typePairGains(true).tauMode(tauMode).tauMin(tauMin).outputSequence(false).evaluationPoints(4).build();
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1)
                 .dataType(DataType.DOUBLE).updater(new Sgd(LR)).list().layer(layer)
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY).nOut(3)

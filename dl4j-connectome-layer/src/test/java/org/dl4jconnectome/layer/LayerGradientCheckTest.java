@@ -111,7 +111,7 @@ class LayerGradientCheckTest {
             bias[i] = 0.3 * rnd.nextGaussian();
         }
         ConnectomeOdeLayer.Builder ode = new ConnectomeOdeLayer.Builder().connectome(conn).inputProjection(u)
-                .allExcitatory(c.allExcitatory).tauMode(c.tauMode).initialBias(bias).timeSpan(0, 1.5).numSteps(4)
+                .allExcitatory(c.allExcitatory).tauMode(c.tauMode).initialBias(bias).timeSpan(0, 1.5).evaluationPoints(4)
                 .stepsPerInterval(2);
         if (c.gains) {
             double[] g = new double[c.phi.length * c.phi.length];

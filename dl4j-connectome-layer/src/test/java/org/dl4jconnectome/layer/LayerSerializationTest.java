@@ -43,7 +43,7 @@ class LayerSerializationTest {
         return new ConnectomeOdeLayer.Builder().name("ode").connectome(c)
                 .inputProjection(InputProjection.of(RandomConnectomes.matrix(rnd, 30, 5, 0.2, -1, 1)))
                 .outputNeurons(RandomConnectomes.distinct(rnd, 7, 30)).typePairGains(true).tauMode(TauMode.PER_NEURON)
-                .initialBias(new double[30]).numSteps(5).stepsPerInterval(2).timeSpan(0, 1.5)
+                .initialBias(new double[30]).evaluationPoints(5).stepsPerInterval(2).timeSpan(0, 1.5)
                 .dataFormat(RNNFormat.NCW).build();
     }
 

@@ -3,11 +3,11 @@ package org.dl4jconnectome.layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.rnn.LastTimeStepVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.graph.rnn.LastTimeStepVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.dl4jconnectome.connectome.Connectome;
@@ -41,7 +41,7 @@ class LayerTrainingTest {
         Connectome c = RandomConnectomes.typed(seed, N, 0.15, 2, false, Nonlinearity.SIGMOID, Nonlinearity.TANH);
         return new ConnectomeOdeLayer.Builder().connectome(c)
                 .inputProjection(InputProjection.identity(RandomConnectomes.distinct(rnd, INPUTS, N), N))
-                .outputNeurons(RandomConnectomes.distinct(rnd, 12, N)).numSteps(6).timeSpan(0, 2);
+                .outputNeurons(RandomConnectomes.distinct(rnd, 12, N)).evaluationPoints(6).timeSpan(0, 2);
     }
 
     /** Two classes: is the mean of the first half of the inputs above that of the second half? */

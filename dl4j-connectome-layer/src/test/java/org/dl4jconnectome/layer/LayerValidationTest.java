@@ -147,7 +147,7 @@ class LayerValidationTest {
     @Test
     void solverSettings() {
         fails(() -> new ConnectomeOdeLayer.Builder().connectome(WorkedExample.connectome())
-                .inputProjection(WorkedExample.inputProjection()).numSteps(1).build(), "numSteps = 1");
+                .inputProjection(WorkedExample.inputProjection()).evaluationPoints(1).build(), "numEvaluationPoints = 1");
         fails(() -> new ConnectomeOdeLayer.Builder().connectome(WorkedExample.connectome())
                 .inputProjection(WorkedExample.inputProjection()).stepsPerInterval(0).build(), "stepsPerInterval = 0");
         fails(() -> new ConnectomeOdeLayer.Builder().connectome(WorkedExample.connectome())
@@ -163,13 +163,11 @@ class LayerValidationTest {
                         .inputProjection(WorkedExample.inputProjection()).build())
                 .setInputType(InputType.feedForward(3)).build());
         net.init();
-        fails(() -> net.output(Nd4j.zeros(DataType.DOUBLE, 2, 4)), "[2, 4]", "[B, 3]");
+        fails(() -> net.output(Nd4j.zeros(DataType.DOUBLE, 2, 4)), "4 input features", "expected 3");
         ConnectomeOdeRuntimeLayer layer = (ConnectomeOdeRuntimeLayer) net.getLayer(0);
         layer.setInitialState(Nd4j.zeros(DataType.DOUBLE, 2, 5));
         fails(() -> net.output(Nd4j.zeros(DataType.DOUBLE, 2, 3)), "initial state", "[2, 6]");
         layer.setInitialState(null);
-        fails(() -> net.output(Nd4j.zeros(DataType.DOUBLE, 2, 3, 4), false, Nd4j.ones(DataType.DOUBLE, 2, 4), null),
-                "masks are not supported");
         fails(() -> new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list()
                 .layer(new ConnectomeOdeLayer.Builder().connectome(WorkedExample.connectome())
                         .inputProjection(WorkedExample.inputProjection()).build())

@@ -24,7 +24,7 @@ class LayerWorkedExampleTest {
     private static ConnectomeOdeLayer layer(boolean allExcitatory) {
         return new ConnectomeOdeLayer.Builder().connectome(WorkedExample.connectome())
                 .inputProjection(WorkedExample.inputProjection()).allExcitatory(allExcitatory)
-                .numSteps(5).stepsPerInterval(40).build();
+                .evaluationPoints(5).stepsPerInterval(40).build();
     }
 
     private static void assertExact(INDArray out, boolean allExcitatory) {
@@ -79,7 +79,7 @@ class LayerWorkedExampleTest {
     @ValueSource(booleans = {true, false})
     void adaptiveInferenceReproducesTorchode(boolean allExcitatory) {
         ConnectomeOdeLayer layer = new ConnectomeOdeLayer.Builder().connectome(WorkedExample.connectome())
-                .inputProjection(WorkedExample.inputProjection()).allExcitatory(allExcitatory).numSteps(5)
+                .inputProjection(WorkedExample.inputProjection()).allExcitatory(allExcitatory).evaluationPoints(5)
                 .adaptiveInference(1e-6, 1e-3).build();
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
                 .list().layer(layer).setInputType(InputType.feedForward(WorkedExample.I)).build());

@@ -6,6 +6,7 @@ import org.dl4jconnectome.connectome.Nonlinearity;
 import org.dl4jconnectome.kernels.BlockedCsr;
 import org.dl4jconnectome.kernels.SparseKernels;
 import org.dl4jconnectome.ode.ButcherTableau;
+import org.dl4jconnectome.ode.RungeKuttaMethod;
 import org.dl4jconnectome.ode.StepSchedule;
 import org.dl4jconnectome.ode.UnrolledRungeKutta;
 import org.dl4jconnectome.testutil.WorkedExample;
@@ -44,7 +45,7 @@ class ConnectomeDynamicsTest {
         f.setInput(new double[][] {x}, b);
         StepSchedule schedule = StepSchedule.fixed(0, 1, 5, 40, 1);
         double[][] points = new double[5][n * b];
-        new UnrolledRungeKutta(ButcherTableau.DOPRI5).forward(f, schedule, new double[n * b], points, null);
+        new UnrolledRungeKutta(RungeKuttaMethod.DOPRI5.tableau()).forward(f, schedule, new double[n * b], points, null);
         double[][] exact = allExcitatory ? WorkedExample.EXACT_ALL_EXCITATORY : WorkedExample.EXACT_DALE;
         for (int s = 0; s < b; s++) {
             for (int i = 0; i < n; i++) {

@@ -3,6 +3,7 @@ package org.dl4jconnectome.model;
 import org.dl4jconnectome.connectome.Connectome;
 import org.dl4jconnectome.connectome.InputProjection;
 import org.dl4jconnectome.connectome.Nonlinearity;
+import org.dl4jconnectome.ode.SolverSpec;
 import org.dl4jconnectome.ode.SolverStats;
 import org.dl4jconnectome.ode.StepSchedule;
 import org.dl4jconnectome.testutil.HipparchusReference;
@@ -36,7 +37,7 @@ class ConnectomeSimulatorTest {
         ConnectomeSimulator sim = ConnectomeSimulator.builder().connectome(WorkedExample.connectome())
                 .inputProjection(WorkedExample.inputProjection()).allExcitatory(allExcitatory).build();
         Simulation s = sim.simulate(workedInput(), WorkedExample.B, 1, 0, 1, 5,
-                ConnectomeSimulator.SolverSettings.adaptiveDefaults(), null);
+                SolverSpec.adaptive(), null);
         SolverStats stats = s.stats();
         double[][] torchode = allExcitatory ? WorkedExample.TORCHODE_ALL_EXCITATORY : WorkedExample.TORCHODE_DALE;
         double[][] exact = allExcitatory ? WorkedExample.EXACT_ALL_EXCITATORY : WorkedExample.EXACT_DALE;
@@ -56,11 +57,11 @@ class ConnectomeSimulatorTest {
     }
 
     /** Max error against Hipparchus at 1e-12 over points, neurons and samples. */
-    private static double errorVsReference(ConnectomeSimulator.SolverSettings settings, int segments, long seed) {
+    private static double errorVsReference(SolverSpec settings, int segments, long seed) {
         return errorVsReference(settings, segments, seed, 1.0);
     }
 
-    private static double errorVsReference(ConnectomeSimulator.SolverSettings settings, int segments, long seed,
+    private static double errorVsReference(SolverSpec settings, int segments, long seed,
                                            double inputScale) {
         int n = 16;
         int inputs = 4;
@@ -104,7 +105,7 @@ class ConnectomeSimulatorTest {
 
     @Test
     void adaptiveMatchesHipparchusAtTightTolerance() {
-        double err = errorVsReference(ConnectomeSimulator.SolverSettings.adaptive(1e-11, 1e-11, 100_000), 5, 3);
+        double err = errorVsReference(SolverSpec.adaptive(1e-11, 1e-11).withMaxSteps(100_000), 5, 3);
         assertTrue(err < 1e-8, "max error " + err);
     }
 
@@ -112,9 +113,8 @@ class ConnectomeSimulatorTest {
     void breakpointsKeepDefaultToleranceErrorSmallOnPiecewiseConstantInput() {
         for (long seed = 1; seed <= 6; seed++) {
             for (double scale : new double[] {1, 2}) {
-                double ours = errorVsReference(ConnectomeSimulator.SolverSettings.adaptiveDefaults(), 7, seed, scale);
-                double straddling = errorVsReference(ConnectomeSimulator.SolverSettings.adaptive(1e-6, 1e-3, 100_000,
-                        false), 7, seed, scale);
+                double ours = errorVsReference(SolverSpec.adaptive(), 7, seed, scale);
+                double straddling = errorVsReference(SolverSpec.adaptive().withBreakpoints(false), 7, seed, scale);
                 assertTrue(ours <= 1e-3, "seed " + seed + ", input scale " + scale + ": max error " + ours
                         + " at default tolerances");
                 // Steps straddling the jumps (torchode's way) are far less accurate at the same tolerances.
@@ -125,7 +125,7 @@ class ConnectomeSimulatorTest {
 
     @Test
     void fixedStepsMatchHipparchus() {
-        double err = errorVsReference(ConnectomeSimulator.SolverSettings.fixed(32), 5, 6);
+        double err = errorVsReference(SolverSpec.fixed(32), 5, 6);
         assertTrue(err < 1e-8, "max error " + err);
     }
 
@@ -134,7 +134,7 @@ class ConnectomeSimulatorTest {
         ConnectomeSimulator sim = ConnectomeSimulator.builder().connectome(WorkedExample.connectome())
                 .inputProjection(WorkedExample.inputProjection()).build();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> sim.simulate(workedInput(),
-                WorkedExample.B, 1, 0, 1, 5, ConnectomeSimulator.SolverSettings.adaptive(1e-12, 1e-12, 10), null));
+                WorkedExample.B, 1, 0, 1, 5, SolverSpec.adaptive(1e-12, 1e-12).withMaxSteps(10), null));
         assertTrue(e.getMessage().contains("step budget of 10"), e.getMessage());
         assertTrue(e.getMessage().contains("sample 0"), e.getMessage());
     }
@@ -146,10 +146,10 @@ class ConnectomeSimulatorTest {
         double[] x = workedInput();
         x[4] = Double.NaN;
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sim.simulate(x,
-                WorkedExample.B, 1, 0, 1, 5, ConnectomeSimulator.SolverSettings.fixed(1), null));
+                WorkedExample.B, 1, 0, 1, 5, SolverSpec.fixed(1), null));
         assertTrue(e.getMessage().contains("input value 4 is NaN"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> sim.simulate(new double[5], 2, 1, 0, 1, 5,
-                ConnectomeSimulator.SolverSettings.fixed(1), null));
-        assertThrows(IllegalArgumentException.class, () -> ConnectomeSimulator.SolverSettings.adaptive(-1, 1e-3, 10));
+                SolverSpec.fixed(1), null));
+        assertThrows(IllegalArgumentException.class, () -> SolverSpec.adaptive(-1, 1e-3).withMaxSteps(10));
     }
 }

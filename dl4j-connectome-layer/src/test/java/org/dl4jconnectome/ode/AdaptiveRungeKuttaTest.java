@@ -39,7 +39,7 @@ class AdaptiveRungeKuttaTest {
         Decay f = new Decay(-0.5, -20.0);
         double[] points = StepSchedule.evaluationPoints(0, 2, 5);
         double[][] out = new double[5][2];
-        AdaptiveRungeKutta rk = new AdaptiveRungeKutta(ButcherTableau.DOPRI5, new IntegralController(1e-10, 1e-10),
+        AdaptiveRungeKutta rk = new AdaptiveRungeKutta(RungeKuttaMethod.DOPRI5, new IntegralController(1e-10, 1e-10),
                 10_000);
         SolverStats stats = rk.solve(f, 0, 2, points, 1, new double[] {1, 1}, out, null);
         for (int p = 0; p < 5; p++) {
@@ -68,7 +68,7 @@ class AdaptiveRungeKuttaTest {
                 out[1] = y[1] > 3 ? Double.NaN : y[1];
             }
         };
-        AdaptiveRungeKutta rk = new AdaptiveRungeKutta(ButcherTableau.DOPRI5, new IntegralController(1e-6, 1e-3),
+        AdaptiveRungeKutta rk = new AdaptiveRungeKutta(RungeKuttaMethod.DOPRI5, new IntegralController(1e-6, 1e-3),
                 1000);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> rk.solve(blowUp, 0, 5,
                 new double[] {0, 5}, 1, new double[] {1, 1}, new double[2][2], null));

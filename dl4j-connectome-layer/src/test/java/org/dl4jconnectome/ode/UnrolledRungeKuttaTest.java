@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class UnrolledRungeKuttaTest {
-    private static final UnrolledRungeKutta DOPRI5 = new UnrolledRungeKutta(ButcherTableau.DOPRI5);
+    private static final UnrolledRungeKutta DOPRI5 = new UnrolledRungeKutta(RungeKuttaMethod.DOPRI5.tableau());
 
     /**
      * y' = λ ⊙ y + u[segment]: a decoupled linear field with a per-state rate and a piecewise-constant forcing.

@@ -263,7 +263,7 @@ final class BenchCommand implements Callable<Integer> {
     private ConnectomeOdeLayer.Builder layer(Workload w) {
         double tauMin = Arrays.stream(w.tau).min().orElse(1.0);
         return new ConnectomeOdeLayer.Builder().connectome(w.connectome).inputProjection(w.projection)
-                .initialBias(w.bias).tauMin(Math.min(1.0, tauMin)).numSteps(numSteps)
+                .initialBias(w.bias).tauMin(Math.min(1.0, tauMin)).evaluationPoints(numSteps)
                 .stepsPerInterval(stepsPerInterval).timeSpan(0, 1);
     }
 

@@ -11,8 +11,8 @@ import org.dl4jconnectome.io.Npy;
 import org.dl4jconnectome.io.NpyArray;
 import org.dl4jconnectome.kernels.Parallel;
 import org.dl4jconnectome.model.ConnectomeSimulator;
-import org.dl4jconnectome.model.ConnectomeSimulator.SolverSettings;
 import org.dl4jconnectome.model.Simulation;
+import org.dl4jconnectome.ode.SolverSpec;
 import org.dl4jconnectome.ode.SolverStats;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -185,7 +185,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long start = System.nanoTime();
-        SolverSettings settings = solverSettings();
+        SolverSpec settings = solverSettings();
         boolean single = choice("--dtype", dtype, DTYPES).equals("float32");
         NegativeWeightPolicy policy = policy();
         checkTimes();
@@ -229,7 +229,7 @@ final class SimulateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private SolverSettings solverSettings() {
+    private SolverSpec solverSettings() {
         boolean adaptive = choice("--solver", solver, SOLVERS).equals("dopri5-adaptive");
         for (String option : adaptive ? List.of("--steps-per-interval")
                 : List.of("--atol", "--rtol", "--max-steps", "--no-breakpoints")) {
@@ -242,7 +242,7 @@ final class SimulateCommand implements Callable<Integer> {
             if (stepsPerInterval < 1) {
                 throw CliError.usage("--steps-per-interval " + stepsPerInterval + ": expected at least 1");
             }
-            return SolverSettings.fixed(stepsPerInterval);
+            return SolverSpec.fixed(stepsPerInterval);
         }
         checkTolerance("--atol", atol);
         checkTolerance("--rtol", rtol);
@@ -252,7 +252,7 @@ final class SimulateCommand implements Callable<Integer> {
         if (maxSteps < 1) {
             throw CliError.usage("--max-steps " + maxSteps + ": expected at least 1");
         }
-        return SolverSettings.adaptive(atol, rtol, maxSteps, !noBreakpoints);
+        return SolverSpec.adaptive(atol, rtol).withMaxSteps(maxSteps).withBreakpoints(!noBreakpoints);
     }
 
     private static void checkTolerance(String option, double value) {

@@ -1,24 +1,16 @@
 package org.dl4jconnectome.samples;
 
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.optimize.listeners.PerformanceListener;
 import org.deeplearning4j.optimize.listeners.ScoreIterationListener;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jconnectome.datasets.FlyVisConnectome;
 import org.dl4jconnectome.layer.ConnectomeOdeLayer;
+import org.dl4jconnectome.zoo.Mnist;
+import org.dl4jconnectome.zoo.MnistClassifier;
+import org.dl4jconnectome.zoo.MnistConnectome;
 import org.nd4j.evaluation.classification.Evaluation;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -80,7 +72,7 @@ final class TrainMnistCommand implements Callable<Integer> {
     private double endTime = 3.0;
 
     @Option(names = "--tau-min", paramLabel = "TAU",
-            description = "Lower bound of the trained time constants; at least a third of a solver step "
+            description = "Lower bound of the trained time constants; the fixed solver steps must be stable for it "
                     + "(default: ${DEFAULT-VALUE}).")
     private double tauMin = 0.5;
 
@@ -101,21 +93,27 @@ final class TrainMnistCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        validate();
+        MnistClassifier classifier = validate();
         PrintWriter stdout = spec.commandLine().getOut();
         Progress progress = new Progress(spec.commandLine().getErr());
         long start = System.nanoTime();
 
+        MnistConnectome model;
+        try (Progress.Phase p = progress.begin("building the " + connectome + " connectome")) {
+            model = classifier.connectome();
+        }
+        ConnectomeOdeLayer ode;
+        try {
+            ode = classifier.odeLayer(model).build();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--tau-min " + tauMin + ", --num-steps " + numSteps
+                    + ", --end-time " + endTime + ": " + e.getMessage());
+        }
         Mnist mnist;
         try (Progress.Phase p = progress.begin("reading the bundled MNIST digits")) {
             mnist = Mnist.bundled();
         }
-        MnistModel model;
-        try (Progress.Phase p = progress.begin("building the " + connectome + " connectome")) {
-            model = connectome == SampleConnectome.FLYVIS ? MnistModel.flyVis(FlyVisConnectome.build(extent))
-                    : MnistModel.cElegans();
-        }
-        MultiLayerNetwork net = new MultiLayerNetwork(configuration(model));
+        MultiLayerNetwork net = new MultiLayerNetwork(classifier.configuration(ode));
         net.init();
         stdout.println("connectome: " + model.connectome());
         stdout.println("input: " + model.inputDescription());
@@ -151,37 +149,7 @@ final class TrainMnistCommand implements Callable<Integer> {
         return 0;
     }
 
-    private MultiLayerConfiguration configuration(MnistModel model) {
-        ConnectomeOdeLayer ode = model.layer()
-                .outputNeurons(model.readout())
-                .outputSequence(false)
-                .timeSpan(0, endTime)
-                .numSteps(numSteps)
-                .tauMin(tauMin)
-                .trainSynapses(false)
-                .trainTypePairGains(true)
-                .trainTau(true)
-                .trainBias(true)
-                // The worm has no eyes: how pixels drive its sensory neurons is learned. The fly's eye is fixed.
-                .trainInputWeights(connectome == SampleConnectome.CELEGANS)
-                .build();
-        return new NeuralNetConfiguration.Builder()
-                .seed(seed)
-                .dataType(DataType.FLOAT)
-                .updater(new Adam(learningRate))
-                .weightInit(WeightInit.XAVIER)
-                .list()
-                .layer(ode)
-                // Readout activities differ between digits by ~2 % of their level: standardise them for the classifier.
-                .layer(new BatchNormalization.Builder().build())
-                .layer(new DenseLayer.Builder().nOut(hidden).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
-                        .nOut(Mnist.CLASSES).build())
-                .setInputType(InputType.feedForward(Mnist.PIXELS))
-                .build();
-    }
-
-    private void validate() {
+    private MnistClassifier validate() {
         if (connectome == SampleConnectome.SYNTHETIC) {
             fail("--connectome synthetic is the untyped random tutorial network: train on flyvis or celegans");
         }
@@ -194,15 +162,16 @@ final class TrainMnistCommand implements Callable<Integer> {
         check(numSteps >= 2, "--num-steps", numSteps, "at least 2 evaluation points");
         check(endTime > 0 && Double.isFinite(endTime), "--end-time", endTime, "a positive time");
         check(tauMin > 0 && tauMin <= 1, "--tau-min", tauMin, "in (0, 1] (the initial time constant is 1)");
-        // A fixed Dormand-Prince step of h is stable for decay rates 1/tau up to about 3.3/h.
-        double step = endTime / (numSteps - 1);
-        check(tauMin >= step / 3, "--tau-min", tauMin, "at least a third of the solver step t1 / (K - 1) = " + step
-                + ", or the fixed-step solver may diverge (raise --num-steps or lower --end-time)");
         check(limitTrain >= 1 && limitTrain <= Mnist.TRAIN_SIZE, "--limit-train", limitTrain,
                 "1.." + Mnist.TRAIN_SIZE);
         check(limitTest >= 1 && limitTest <= Mnist.TEST_SIZE, "--limit-test", limitTest, "1.." + Mnist.TEST_SIZE);
         // Checked before training, so that a typo does not cost a whole run.
         check(out.getAbsoluteFile().getParentFile().isDirectory(), "--out", out, "a file in an existing directory");
+        return MnistClassifier.builder()
+                .kind(connectome == SampleConnectome.FLYVIS ? MnistClassifier.Kind.FLYVIS
+                        : MnistClassifier.Kind.CELEGANS)
+                .extent(extent).hidden(hidden).learningRate(learningRate).evaluationPoints(numSteps)
+                .endTime(endTime).tauMin(tauMin).seed(seed).build();
     }
 
     private void check(boolean ok, String option, Object value, String expected) {

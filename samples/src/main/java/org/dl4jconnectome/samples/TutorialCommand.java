@@ -8,6 +8,8 @@ import org.dl4jconnectome.datasets.FlyVisConnectome;
 import org.dl4jconnectome.datasets.SyntheticConnectome;
 import org.dl4jconnectome.layer.BioplnnConnectomeOdeRnn;
 import org.dl4jconnectome.layer.ConnectomeOdeLayer;
+import org.dl4jconnectome.zoo.Mnist;
+import org.dl4jconnectome.zoo.MnistConnectome;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -80,12 +82,12 @@ final class TutorialCommand implements Callable<Integer> {
         Progress progress = new Progress(spec.commandLine().getErr());
         Files.createDirectories(outDir);
 
-        MnistModel model;
+        MnistConnectome model;
         try (Progress.Phase p = progress.begin("building the " + connectome + " connectome")) {
             model = switch (connectome) {
-                case FLYVIS -> MnistModel.flyVis(FlyVisConnectome.build(extent));
-                case CELEGANS -> MnistModel.cElegans();
-                case SYNTHETIC -> MnistModel.synthetic(seed);
+                case FLYVIS -> MnistConnectome.flyVis(FlyVisConnectome.build(extent));
+                case CELEGANS -> MnistConnectome.cElegans();
+                case SYNTHETIC -> MnistConnectome.synthetic(seed);
             };
         }
         Connectome c = model.connectome();
@@ -126,7 +128,7 @@ final class TutorialCommand implements Callable<Integer> {
         Path heatmap = outDir.resolve(CONNECTOME_PNG);
         Path traces = outDir.resolve(ACTIVITY_PNG);
         try (Progress.Phase p = progress.begin("drawing " + heatmap + " and " + traces)) {
-            MnistModel.Block block = model.block();
+            MnistConnectome.Block block = model.block();
             Charts.weightHeatmap(c.synapses(), block.neurons(), block.labels(), block.title(), heatmap);
             drawActivity(model, activity, labels.getInt(0), traces);
         }
@@ -136,7 +138,7 @@ final class TutorialCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ConnectomeOdeLayer layer(MnistModel model) {
+    private ConnectomeOdeLayer layer(MnistConnectome model) {
         if (connectome == SampleConnectome.SYNTHETIC) {
             // The tutorial's own arguments, spelled as in bioplnn.
             Connectome c = model.connectome();
@@ -153,10 +155,10 @@ final class TutorialCommand implements Callable<Integer> {
                     .timeSpan(0, 1).numSteps(NUM_STEPS)
                     .build();
         }
-        return model.layer().allExcitatory(allExcitatory).timeSpan(0, 1).numSteps(NUM_STEPS).build();
+        return model.layer().allExcitatory(allExcitatory).timeSpan(0, 1).evaluationPoints(NUM_STEPS).build();
     }
 
-    private void drawActivity(MnistModel model, INDArray activity, int label, Path file) throws IOException {
+    private void drawActivity(MnistConnectome model, INDArray activity, int label, Path file) throws IOException {
         int n = (int) activity.size(1);
         int[] neurons = new SplittableRandom(seed).ints(0, n).distinct().limit(Math.min(TRACES, n)).sorted()
                 .toArray();

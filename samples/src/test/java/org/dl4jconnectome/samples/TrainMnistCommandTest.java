@@ -3,6 +3,7 @@ package org.dl4jconnectome.samples;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jconnectome.layer.ConnectomeOdeLayer;
+import org.dl4jconnectome.zoo.Mnist;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -60,7 +61,8 @@ class TrainMnistCommandTest {
 
         CommandRunner tau = CommandRunner.run("train-mnist", "--tau-min", "0.1", "--num-steps", "2");
         assertEquals(2, tau.exitCode);
-        assertTrue(tau.err.contains("--tau-min = 0.1: expected at least a third of the solver step"), tau.err);
+        assertTrue(tau.err.contains("unstable for tau down to tauMin = 0.1"), tau.err);
+        assertTrue(tau.err.contains("--tau-min 0.1, --num-steps 2, --end-time 3.0"), tau.err);
 
         CommandRunner notANumber = CommandRunner.run("train-mnist", "--epochs", "many");
         assertEquals(2, notANumber.exitCode);

@@ -1,4 +1,4 @@
-package org.dl4jconnectome.samples;
+package org.dl4jconnectome.zoo;
 
 import org.dl4jconnectome.connectome.Connectome;
 import org.dl4jconnectome.connectome.CsrMatrix;
@@ -30,14 +30,14 @@ import java.util.function.IntFunction;
  * read.</li>
  * </ul>
  */
-final class MnistModel {
+public final class MnistConnectome {
     /** Sum of a neuron's |input weights| after {@link #normalised}, averaged over its type. */
-    static final double INPUT_GAIN = 1.0;
+    public static final double INPUT_GAIN = 1.0;
     /** Initial bias of every fly neuron. */
-    static final double FLYVIS_BIAS = 0.5;
+    public static final double FLYVIS_BIAS = 0.5;
 
     /** Side of the block {@link #block()} draws where the neuron order is meaningful. */
-    static final int BLOCK_SIZE = 100;
+    public static final int BLOCK_SIZE = 100;
 
     private final Connectome connectome;
     private final InputProjection input;
@@ -50,10 +50,10 @@ final class MnistModel {
     private final Block block;
 
     /** A square block of the connectome worth drawing: its neurons, their tick labels (null: indices), a title. */
-    record Block(int[] neurons, String[] labels, String title) {
+    public record Block(int[] neurons, String[] labels, String title) {
     }
 
-    private MnistModel(Connectome connectome, InputProjection input, String inputDescription, int[] readout,
+    private MnistConnectome(Connectome connectome, InputProjection input, String inputDescription, int[] readout,
                        String readoutDescription, boolean typePairGains, double[] bias,
                        IntFunction<String> neuronName, Block block) {
         this.connectome = connectome;
@@ -68,7 +68,7 @@ final class MnistModel {
     }
 
     /** The fly optic lobe at the given lattice extent. */
-    static MnistModel flyVis(FlyVisNetwork network) {
+    public static MnistConnectome flyVis(FlyVisNetwork network) {
         Connectome c = normalised(network.connectome());
         InputProjection input = FlyVisRetina.of(network, Mnist.SIDE).projection(network.inputTypeNames());
         double[] bias = new double[c.numNeurons()];
@@ -81,7 +81,7 @@ final class MnistModel {
         }
         int[] u = network.neuronU();
         int[] v = network.neuronV();
-        return new MnistModel(c, input,
+        return new MnistConnectome(c, input,
                 "each pixel -> R1-R8 of its hexagonal column (" + network.numColumns() + " columns)",
                 network.outputNeurons(), "the 34 output cell types (T1-T5, Tm, TmY)",
                 true, bias, i -> c.typeName(c.types().typeOf(i)) + " (" + u[i] + "," + v[i] + ")",
@@ -90,7 +90,7 @@ final class MnistModel {
     }
 
     /** The C. elegans hermaphrodite. */
-    static MnistModel cElegans() {
+    public static MnistConnectome cElegans() {
         CElegansConnectome worm = CElegansConnectome.load();
         Connectome c = normalised(worm.connectome());
         int[] sensory = worm.sensoryNeurons();
@@ -109,14 +109,14 @@ final class MnistModel {
         }
         InputProjection input = InputProjection.of(CsrMatrix.fromCoo(c.numNeurons(), patch.length, rows, cols,
                 values));
-        return new MnistModel(c, input,
+        return new MnistConnectome(c, input,
                 "each pixel -> one of the " + sensory.length + " sensory neurons (a patch of ~3x3 pixels each)",
                 worm.motorNeurons(), "the " + worm.motorNeurons().length + " motor neurons",
                 true, null, worm::neuronName, firstBlock(c));
     }
 
     /** bioplnn's tutorial network: pixel k onto a random neuron (distinct for every pixel). */
-    static MnistModel synthetic(long seed) {
+    public static MnistConnectome synthetic(long seed) {
         Connectome c = SyntheticConnectome.tutorialScale(seed);
         int n = c.numNeurons();
         int[] perm = new int[n];
@@ -133,7 +133,7 @@ final class MnistModel {
         InputProjection input = InputProjection.identity(Arrays.copyOf(perm, Mnist.PIXELS), n);
         int[] all = new int[n];
         Arrays.setAll(all, i -> i);
-        return new MnistModel(c, input, "each pixel -> one random neuron (weight 1)", all, "all neurons", false,
+        return new MnistConnectome(c, input, "each pixel -> one random neuron (weight 1)", all, "all neurons", false,
                 null, i -> c.typeName(c.types().typeOf(i)) + " #" + i, firstBlock(c));
     }
 
@@ -166,7 +166,7 @@ final class MnistModel {
      * onto a cell of type T), so that a typical cell's inputs sum to {@link #INPUT_GAIN}; types that receive no
      * synapses keep theirs. Signs, structure and neuron order are unchanged.
      */
-    static Connectome normalised(Connectome c) {
+    public static Connectome normalised(Connectome c) {
         int k = c.numTypes();
         double[] inSum = new double[k];
         CsrMatrix w = c.synapses();
@@ -191,33 +191,33 @@ final class MnistModel {
     }
 
     /** A readable name of neuron i: its cell type and column, its anatomical name, or its type and index. */
-    String neuronName(int i) {
+    public String neuronName(int i) {
         return neuronName.apply(i);
     }
 
     /** The block of the connectome the tutorial draws. */
-    Block block() {
+    public Block block() {
         return block;
     }
 
-    Connectome connectome() {
+    public Connectome connectome() {
         return connectome;
     }
 
-    InputProjection input() {
+    public InputProjection input() {
         return input;
     }
 
-    String inputDescription() {
+    public String inputDescription() {
         return inputDescription;
     }
 
     /** The neurons a classifier reads. */
-    int[] readout() {
+    public int[] readout() {
         return readout.clone();
     }
 
-    String readoutDescription() {
+    public String readoutDescription() {
         return readoutDescription;
     }
 
@@ -225,7 +225,7 @@ final class MnistModel {
      * A layer builder with this model's connectome, input projection, type-pair gains and bias; time span, evaluation
      * points, output neurons and what is trained are left to the caller.
      */
-    ConnectomeOdeLayer.Builder layer() {
+    public ConnectomeOdeLayer.Builder layer() {
         ConnectomeOdeLayer.Builder b = new ConnectomeOdeLayer.Builder().connectome(connectome).inputProjection(input);
         b.typePairGains(typePairGains);
         if (bias != null) {

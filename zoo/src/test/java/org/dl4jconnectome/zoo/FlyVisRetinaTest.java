@@ -1,4 +1,4 @@
-package org.dl4jconnectome.samples;
+package org.dl4jconnectome.zoo;
 
 import org.dl4jconnectome.connectome.CsrMatrix;
 import org.dl4jconnectome.datasets.FlyVisConnectome;

@@ -1,4 +1,4 @@
-package org.dl4jconnectome.samples;
+package org.dl4jconnectome.zoo;
 
 import org.dl4jconnectome.connectome.Connectome;
 import org.dl4jconnectome.connectome.CsrMatrix;
@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MnistModelTest {
     @Test
     void patchesTileTheImageIntoCompactEqualParts() {
-        int[] patch = MnistModel.patches(28, 86);
+        int[] patch = MnistConnectome.patches(28, 86);
         int[] count = new int[86];
         int[][] box = new int[86][];
         for (int k = 0; k < patch.length; k++) {
@@ -38,7 +38,7 @@ class MnistModelTest {
 
     @Test
     void cElegansPixelsDriveSensoryNeuronsAndMotorNeuronsAreRead() {
-        MnistModel m = MnistModel.cElegans();
+        MnistConnectome m = MnistConnectome.cElegans();
         CElegansConnectome worm = CElegansConnectome.load();
         CsrMatrix u = m.input().matrix();
         assertEquals(784, u.cols());
@@ -57,7 +57,7 @@ class MnistModelTest {
     @Test
     void normalisedInputsSumToTheGainPerType() {
         Connectome raw = CElegansConnectome.load().connectome();
-        Connectome c = MnistModel.normalised(raw);
+        Connectome c = MnistConnectome.normalised(raw);
         assertArrayEquals(raw.synapseSigns(), c.synapseSigns());
         double[] sum = new double[c.numTypes()];
         CsrMatrix w = c.synapses();
@@ -68,7 +68,7 @@ class MnistModelTest {
         }
         for (int t = 0; t < c.numTypes(); t++) {
             double mean = sum[t] / c.types().count(t);
-            assertTrue(mean == 0 || Math.abs(mean - MnistModel.INPUT_GAIN) < 1e-9, c.typeName(t) + ": " + mean);
+            assertTrue(mean == 0 || Math.abs(mean - MnistConnectome.INPUT_GAIN) < 1e-9, c.typeName(t) + ": " + mean);
         }
     }
 }

@@ -1,4 +1,4 @@
-package org.dl4jconnectome.samples;
+package org.dl4jconnectome.zoo;
 
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,4 +1,4 @@
-package org.dl4jconnectome.samples;
+package org.dl4jconnectome.zoo;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
