@@ -21,13 +21,14 @@ public final class IntegralController {
     }
 
     /**
-     * @throws IllegalArgumentException for a negative or non-finite tolerance, both tolerances zero, a safety factor
-     *                                  outside (0, 1] or an empty factor range
+     * @throws IllegalArgumentException for atol ≤ 0, a negative or non-finite tolerance, a safety factor outside
+     *                                  (0, 1] or an empty factor range
      */
     public IntegralController(double atol, double rtol, double safety, double factorMin, double factorMax) {
-        if (!(atol >= 0) || !(rtol >= 0) || !Double.isFinite(atol) || !Double.isFinite(rtol) || atol + rtol == 0) {
+        // States start at 0, where a purely relative tolerance (atol = 0) scales the error by 0.
+        if (!(atol > 0) || !(rtol >= 0) || !Double.isFinite(atol) || !Double.isFinite(rtol)) {
             throw new IllegalArgumentException("tolerances atol = " + atol + ", rtol = " + rtol
-                    + ": expected finite values >= 0, not both 0");
+                    + ": expected finite atol > 0 and rtol >= 0 (a zero atol cannot be met where a state is 0)");
         }
         if (!(safety > 0 && safety <= 1)) {
             throw new IllegalArgumentException("safety = " + safety + ": expected a value in (0, 1]");

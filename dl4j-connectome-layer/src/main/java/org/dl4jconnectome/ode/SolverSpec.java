@@ -80,8 +80,8 @@ public final class SolverSpec implements Serializable {
     }
 
     /**
-     * Adaptive steps (torchode's integral controller, per-sample step sizes) with the given tolerances (finite,
-     * ≥ 0, not both 0), the default budget and breakpoints on.
+     * Adaptive steps (torchode's integral controller, per-sample step sizes) with the given tolerances (finite, atol
+     * &gt; 0, rtol ≥ 0), the default budget and breakpoints on.
      */
     public static SolverSpec adaptive(double atol, double rtol) {
         return new SolverSpec(DEFAULT_METHOD, true, 0, 0, atol, rtol, DEFAULT_MAX_STEPS, true);
