@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.dl4jconnectome.connectome.Connectome;
 import org.dl4jconnectome.connectome.InputProjection;
+import org.dl4jconnectome.ode.FixedStepStability;
 import org.dl4jconnectome.ode.RungeKuttaMethod;
 import org.dl4jconnectome.ode.SolverSpec;
 import org.nd4j.linalg.activations.IActivation;
@@ -337,24 +338,11 @@ public class ConnectomeOdeLayer extends BaseRecurrentLayer {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalArgumentException(who + ": " + e.getMessage(), e);
         }
-        checkStability(who, solver);
-    }
-
-    /**
-     * The fixed steps must be stable for the fastest decay the model can have, −1/τ_min (τ is kept ≥ tauMin while it
-     * trains): h/τ_min within the method's real stability interval.
-     */
-    private void checkStability(String who, SolverSpec solver) {
-        RungeKuttaMethod m = solver.method();
-        double interval = (endTime - startTime) / (numEvaluationPoints - 1);
-        double step = interval / solver.stepsPerInterval();
-        double limit = m.realStabilityLimit();
-        if (step / tauMin > limit) {
-            long needed = (long) Math.ceil(interval / (limit * tauMin));
-            throw new IllegalArgumentException(who + ": stepsPerInterval = " + solver.stepsPerInterval()
-                    + " gives fixed steps of " + step + " time units, unstable for tau down to tauMin = " + tauMin
-                    + " (" + m.name() + " needs step/tau <= " + String.format(java.util.Locale.ROOT, "%.3f", limit)
-                    + "): use stepsPerInterval >= " + needed + ", fewer evaluation points apart, or a larger tauMin");
+        try {
+            // τ is kept ≥ tauMin while it trains: the steps must be stable for the fastest decay, −1/tauMin.
+            FixedStepStability.check(solver, startTime, endTime, numEvaluationPoints, tauMin, "tauMin");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(who + ": " + e.getMessage(), e);
         }
     }
 

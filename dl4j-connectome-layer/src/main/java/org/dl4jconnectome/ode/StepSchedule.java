@@ -103,9 +103,14 @@ public final class StepSchedule {
         return p;
     }
 
-    static void checkTimes(double t0, double t1) {
-        if (!Double.isFinite(t0) || !Double.isFinite(t1) || !(t1 > t0)) {
-            throw new IllegalArgumentException("time span [" + t0 + ", " + t1 + "]: expected finite t0 < t1");
+    /**
+     * @throws IllegalArgumentException unless t0 &lt; t1 are finite and so is their difference (−1e308..1e308
+     *                                  overflows)
+     */
+    public static void checkTimes(double t0, double t1) {
+        if (!Double.isFinite(t0) || !Double.isFinite(t1) || !(t1 > t0) || !Double.isFinite(t1 - t0)) {
+            throw new IllegalArgumentException("time span [" + t0 + ", " + t1 + "]: expected finite t0 < t1 whose "
+                    + "difference is finite");
         }
     }
 

@@ -481,22 +481,8 @@ final class SimulateCommand implements Callable<Integer> {
 
     private void write(Simulation s, boolean single) {
         long[] shape = {s.batch(), s.neurons(), s.numPoints()};
-        NpyArray array;
-        if (single) {
-            // Straight from the solution into float32, without a float64 copy of the whole output first.
-            float[] f = new float[s.batch() * s.neurons() * s.numPoints()];
-            int k = 0;
-            for (int b = 0; b < s.batch(); b++) {
-                for (int i = 0; i < s.neurons(); i++) {
-                    for (int p = 0; p < s.numPoints(); p++) {
-                        f[k++] = (float) s.state(b, i, p);
-                    }
-                }
-            }
-            array = NpyArray.ofFloat32(f, shape);
-        } else {
-            array = NpyArray.ofFloat64(s.toArray(), shape);
-        }
+        NpyArray array = single ? NpyArray.ofFloat32(s.toFloatArray(), shape)
+                : NpyArray.ofFloat64(s.toArray(), shape);
         try {
             Npy.write(out, array);
         } catch (IOException e) {
