@@ -68,6 +68,9 @@ import java.util.Set;
  * in a compact binary form, so models save and load with DL4J's {@code ModelSerializer}; a loaded configuration and
  * its parameters are checked as {@link Builder#build()} checks a new one.
  * <p>
+ * Without a name of its own, the layer is named after its size, e.g. "connectome(47521 neurons, 4623254 synapses, 2
+ * types)", which {@code net.summary()} shows.
+ * <p>
  * What this layer does not use: an activation function, a weight initialisation or a bias initialisation (the
  * dynamics have their own nonlinearities and the parameters start from the connectome); setting them on this
  * layer's builder is an error, while the global defaults of {@code NeuralNetConfiguration.Builder} are ignored and
@@ -248,7 +251,8 @@ public class ConnectomeOdeLayer extends BaseRecurrentLayer {
         b.initialState = initialState;
         b.explicitFormat = dataFormat;
         b.outputSequence = outputSequence;
-        b.name(layerName);
+        // The default name describes the connectome: let the copy describe its own.
+        b.name(layerName == null || layerName.equals(defaultName(connectome)) ? null : layerName);
         b.setIDropout(iDropout == null ? null : iDropout.clone());
         b.retainedConstraints = constraints == null ? null : new ArrayList<>(constraints);
         b.setIupdater(iUpdater == null ? null : iUpdater.clone());
@@ -468,6 +472,15 @@ public class ConnectomeOdeLayer extends BaseRecurrentLayer {
 
     String describe() {
         return "ConnectomeOdeLayer" + (layerName == null ? "" : " '" + layerName + "'");
+    }
+
+    /**
+     * The name a layer gets when none is set: its size, so that {@code net.summary()} (which shows names, classes,
+     * nIn/nOut and parameter shapes) shows the neurons, synapses and types.
+     */
+    static String defaultName(Connectome c) {
+        return "connectome(" + c.numNeurons() + " neurons, " + c.numSynapses() + " synapses, " + c.numTypes()
+                + " types)";
     }
 
     // DL4J's global defaults (NeuralNetConfiguration.Builder.activation/weightInit/biasInit) reach every BaseLayer
@@ -972,6 +985,9 @@ public class ConnectomeOdeLayer extends BaseRecurrentLayer {
             }
             ConnectomeOdeLayer layer = new ConnectomeOdeLayer(this);
             layer.validate();
+            if (layer.layerName == null) {
+                layer.layerName = defaultName(connectome);
+            }
             return layer;
         }
     }

@@ -67,7 +67,10 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> imp
     private transient Map<String, INDArray> stateMap;
     /** Start of the next streaming window, relative to t0 (for messages). */
     private transient double streamOffset;
-    /** The features mask of the current input, as set by DL4J, or null. */
+    /**
+     * The features mask of the current input, as DL4J hands it over, or null. (The inherited {@code maskArray} holds
+     * the output's mask, which is what wrappers such as LastTimeStep read through {@code getMaskArray()}.)
+     */
     private transient INDArray inputMask;
 
     public ConnectomeOdeRuntimeLayer(NeuralNetConfiguration conf, DataType dataType) {
@@ -119,9 +122,14 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> imp
         return b;
     }
 
+    /**
+     * FEED_FORWARD, although the layer is recurrent: DL4J reads a layer's type only in
+     * {@code MultiLayerNetwork.rnnTimeStep}, where a recurrent last layer given 2-D input has its output cut to the
+     * first time step; this layer's window of constant input has all its evaluation points.
+     */
     @Override
     public Type type() {
-        return Type.RECURRENT;
+        return Type.FEED_FORWARD;
     }
 
     @Override
@@ -506,22 +514,27 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> imp
     @Override
     public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState,
                                                           int minibatchSize) {
-        this.maskArray = maskArray;
-        this.maskState = currentMaskState;
         this.inputMask = maskArray;
-        if (maskArray == null) {
-            return new Pair<>(null, currentMaskState);
-        }
+        this.maskState = currentMaskState;
+        this.maskArray = maskArray == null ? null : outputMask(maskArray, minibatchSize);
+        return new Pair<>(this.maskArray, currentMaskState);
+    }
+
+    /**
+     * The output's mask for a features mask [B, T_in]: [B, P] with 1 for the evaluation points up to each sample's
+     * end, or null when the output is the final state only ([B, N_out] needs no mask).
+     */
+    private INDArray outputMask(INDArray features, int minibatchSize) {
         ConnectomeOdeLayer l = layerConf();
-        if (maskArray.rank() != 2 || maskArray.size(0) != minibatchSize) {
+        if (features.rank() != 2 || features.size(0) != minibatchSize) {
             throw new IllegalArgumentException(layerId() + ": the features mask has shape "
-                    + Arrays.toString(maskArray.shape()) + ", expected [" + minibatchSize + ", T_in]");
+                    + Arrays.toString(features.shape()) + ", expected [" + minibatchSize + ", T_in]");
         }
         if (!l.isOutputSequence()) {
-            return new Pair<>(null, currentMaskState);
+            return null;
         }
         ensureRuntime();
-        int t = (int) maskArray.size(1);
+        int t = (int) features.size(1);
         double[] end = endTimes(validBins(minibatchSize, t), t);
         int points = l.getNumEvaluationPoints();
         double[] times = StepSchedule.evaluationPoints(l.getStartTime(), l.getEndTime(), points);
@@ -532,17 +545,16 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> imp
                 out[b * points + j] = end == null || times[j] <= end[b] + eps ? 1.0 : 0.0;
             }
         }
-        INDArray mask;
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            mask = Nd4j.create(out, new long[] {minibatchSize, points}, 'c').castTo(maskArray.dataType());
+            return Nd4j.create(out, new long[] {minibatchSize, points}, 'c').castTo(features.dataType());
         }
-        return new Pair<>(mask, currentMaskState);
     }
 
+    /** A features mask [B, T_in] (null clears it), as {@link #feedForwardMaskArray} takes it. */
     @Override
     public void setMaskArray(INDArray maskArray) {
-        super.setMaskArray(maskArray);
         this.inputMask = maskArray;
+        this.maskArray = maskArray == null ? null : outputMask(maskArray, (int) maskArray.size(0));
     }
 
     // ---- streaming (RecurrentLayer) ----
@@ -634,6 +646,7 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> imp
     @Override
     public void clear() {
         super.clear();
+        inputMask = null;
         last = null;
     }
 
