@@ -202,7 +202,10 @@ public class ConnectomeOdeLayer extends BaseRecurrentLayer {
         add(all, b.getInputWeightConstraints(), keys, ConnectomeOdeParamInitializer.INPUT_WEIGHT_KEY);
         if (b.retainedConstraints != null) {
             for (LayerConstraint c : b.retainedConstraints) {
-                all.add(c.clone());
+                // clone() of DL4J's constraints drops the parameters they apply to.
+                LayerConstraint copy = c.clone();
+                copy.setParams(new HashSet<>(c.getParams()));
+                all.add(copy);
             }
         }
         return all.isEmpty() ? null : all;
