@@ -251,6 +251,18 @@ public final class CsrMatrix implements Serializable {
         return d;
     }
 
+    /** A deserialized matrix passes the same checks as one built from arrays; a tampered stream is refused. */
+    private Object readResolve() throws java.io.ObjectStreamException {
+        try {
+            return fromCsr(rows, cols, rowPtr, colIdx, values);
+        } catch (RuntimeException e) {
+            java.io.InvalidObjectException ex = new java.io.InvalidObjectException("corrupt serialized CsrMatrix: "
+                    + e.getMessage());
+            ex.initCause(e);
+            throw ex;
+        }
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {

@@ -164,6 +164,18 @@ public final class NeuronTypes implements Serializable {
         return out;
     }
 
+    /** Deserialized types pass the same checks as built ones, so a tampered stream cannot declare 10^9 types. */
+    private Object readResolve() throws java.io.ObjectStreamException {
+        try {
+            return fromTypeIds(typeOf, numTypes);
+        } catch (RuntimeException e) {
+            java.io.InvalidObjectException ex = new java.io.InvalidObjectException("corrupt serialized NeuronTypes: "
+                    + e.getMessage());
+            ex.initCause(e);
+            throw ex;
+        }
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof NeuronTypes && ((NeuronTypes) o).numTypes == numTypes

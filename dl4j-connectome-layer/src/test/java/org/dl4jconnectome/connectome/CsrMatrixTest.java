@@ -81,6 +81,26 @@ class CsrMatrixTest {
     }
 
     @Test
+    void aDeserializedStreamIsCheckedLikeTheFactories() throws Exception {
+        // Two matrices that differ in one column index serialize alike but there: edit it out of range.
+        CsrMatrix a = CsrMatrix.fromCoo(2, 3, new int[] {0, 1}, new int[] {1, 0}, new double[] {1, 2});
+        CsrMatrix b = CsrMatrix.fromCoo(2, 3, new int[] {0, 1}, new int[] {1, 2}, new double[] {1, 2});
+        byte[] sa = NeuronTypesTest.serialize(a);
+        byte[] sb = NeuronTypesTest.serialize(b);
+        assertEquals(sa.length, sb.length);
+        int at = 0;
+        while (sa[at] == sb[at]) {
+            at++;
+        }
+        assertEquals(a, NeuronTypesTest.deserialize(sa));
+        java.nio.ByteBuffer.wrap(sa, at - 3, 4).putInt(1_000_000_000);
+        java.io.InvalidObjectException e = assertThrows(java.io.InvalidObjectException.class,
+                () -> NeuronTypesTest.deserialize(sa));
+        assertEquals("corrupt serialized CsrMatrix: colIdx[1] = 1000000000 is out of range: expected 0..2",
+                e.getMessage());
+    }
+
+    @Test
     void fromCooSortsAndSumsDuplicates() {
         int[] r = {2, 0, 2, 1, 0, 2, 0};
         int[] c = {1, 3, 0, 2, 3, 1, 0};

@@ -82,6 +82,37 @@ class NeuronTypesTest {
     }
 
     @Test
+    void aDeserializedStreamIsCheckedLikeTheBuilder() throws Exception {
+        // The same ids with 2 and with 3 types serialize alike but for the numTypes field: edit it to 10^9.
+        byte[] two = serialize(NeuronTypes.fromTypeIds(new int[] {0, 1, 0}, 2));
+        byte[] three = serialize(NeuronTypes.fromTypeIds(new int[] {0, 1, 0}, 3));
+        assertEquals(two.length, three.length);
+        int at = 0;
+        while (two[at] == three[at]) {
+            at++;
+        }
+        assertEquals(NeuronTypes.fromTypeIds(new int[] {0, 1, 0}, 2), deserialize(two));
+        java.nio.ByteBuffer.wrap(two, at - 3, 4).putInt(1_000_000_000);
+        java.io.InvalidObjectException e = assertThrows(java.io.InvalidObjectException.class, () -> deserialize(two));
+        assertEquals("corrupt serialized NeuronTypes: numTypes = 1000000000: expected 1..3 (at most one type per "
+                + "neuron, 3 neurons)", e.getMessage());
+    }
+
+    static byte[] serialize(Object o) throws java.io.IOException {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(b)) {
+            out.writeObject(o);
+        }
+        return b.toByteArray();
+    }
+
+    static Object deserialize(byte[] bytes) throws Exception {
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return in.readObject();
+        }
+    }
+
+    @Test
     void singleTypeCoversEveryNeuron() {
         NeuronTypes t = NeuronTypes.single(4);
         assertEquals(1, t.numTypes());
