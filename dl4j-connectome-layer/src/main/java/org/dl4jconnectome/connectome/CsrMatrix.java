@@ -338,8 +338,9 @@ public final class CsrMatrix implements Serializable {
         long needed = buildBytes(rows, cols, entries);
         if (needed > heap) {
             throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
-                    "a %d x %d matrix with %d entries needs %.1f GB to build, more than the whole Java heap "
-                            + "(%.1f GB; java -Xmx sets it)", rows, cols, entries, needed / 1e9, heap / 1e9));
+                    "a %d x %d matrix with %d %s needs %.1f GB to build, more than the whole Java heap "
+                            + "(%.1f GB; java -Xmx sets it)", rows, cols, entries, entries == 1 ? "entry" : "entries",
+                    needed / 1e9, heap / 1e9));
         }
     }
 

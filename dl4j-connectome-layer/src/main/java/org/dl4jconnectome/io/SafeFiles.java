@@ -23,10 +23,21 @@ final class SafeFiles {
     /**
      * Writes {@code file} via a temporary file in the same directory, so that readers never see a half-written file
      * and a failure leaves any previous file untouched. The file gets the permissions a newly created file gets (those
-     * the umask allows), as any other program's output would.
+     * the umask allows), as any other program's output would. A link is followed, so the file it names is replaced
+     * and the link kept; anything but a regular file (a device, a pipe, a directory) is refused, since replacing it
+     * by renaming would remove it.
+     *
+     * @throws IOException naming the file if it exists but is not a regular file, or the write fails
      */
     static void write(Path file, Writer writer) throws IOException {
         Path target = file.toAbsolutePath();
+        if (Files.exists(target)) {
+            if (!Files.isRegularFile(target)) {
+                throw new IOException(file + ": exists and is not a regular file (a directory, device or pipe): "
+                        + "refusing to replace it");
+            }
+            target = target.toRealPath();
+        }
         Path tmp = createSibling(target);
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {

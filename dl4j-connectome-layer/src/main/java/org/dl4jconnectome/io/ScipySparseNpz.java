@@ -60,7 +60,8 @@ public final class ScipySparseNpz {
                 CsrMatrix.requireBuildable(rows, cols, dataArray.size());
             } catch (IllegalArgumentException e) {
                 throw new IOException(file + ": 'shape' is " + Arrays.toString(shape) + " with "
-                        + dataArray.size() + " stored entries: " + e.getMessage(), e);
+                        + dataArray.size() + (dataArray.size() == 1 ? " stored entry: " : " stored entries: ")
+                        + e.getMessage(), e);
             }
             double[] data = dataArray.toDoubleArray();
             if (format.equals("coo")) {

@@ -79,7 +79,7 @@ public final class TorchFiles {
                 CsrMatrix.requireBuildable(size[0], size[1], nnz);
             } catch (IllegalArgumentException e) {
                 throw new IOException(file + ": sparse size " + Arrays.toString(size) + " with " + nnz
-                        + " stored entries: " + e.getMessage(), e);
+                        + (nnz == 1 ? " stored entry: " : " stored entries: ") + e.getMessage(), e);
             }
             try {
                 int[] flat = indices.toIntArray();

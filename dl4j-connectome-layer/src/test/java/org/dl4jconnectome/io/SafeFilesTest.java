@@ -3,6 +3,7 @@ package org.dl4jconnectome.io;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -63,6 +64,23 @@ class SafeFilesTest {
         Npy.write(npy, NpyArray.ofFloat32(new float[] {3}, 1));
         assertDefaultPermissions(npy);
         assertArrayEquals(new float[] {3}, Npy.read(npy).toFloatArray());
+    }
+
+    @Test
+    void aLinkIsFollowedAndWhatIsNotARegularFileIsNotReplaced() throws IOException {
+        Path real = dir.resolve("states.npy");
+        Npy.write(real, NpyArray.ofFloat32(new float[] {1}, 1));
+        Path link = Files.createSymbolicLink(dir.resolve("link.npy"), real);
+        Npy.write(link, NpyArray.ofFloat32(new float[] {2}, 1));
+        assertTrue(Files.isSymbolicLink(link), "the link stays a link");
+        assertArrayEquals(new float[] {2}, Npy.read(real).toFloatArray());
+
+        Path sub = Files.createDirectory(dir.resolve("sub.npy"));
+        IOException e = assertThrows(IOException.class, () -> Npy.write(sub, NpyArray.ofFloat32(new float[] {3}, 1)));
+        assertEquals(sub + ": exists and is not a regular file (a directory, device or pipe): refusing to replace it",
+                e.getMessage());
+        assertTrue(Files.isDirectory(sub));
+        assertNoTemporaryFiles(dir);
     }
 
     @Test

@@ -29,6 +29,10 @@ final class OutputPaths {
         if (Files.isDirectory(out)) {
             throw CliError.usage(option + " " + out + ": is a directory, expected a file name");
         }
+        if (Files.exists(out) && !Files.isRegularFile(out)) {
+            throw CliError.usage(option + " " + out + ": is not a regular file (a device or pipe), expected a file "
+                    + "name");
+        }
         Path dir = out.toAbsolutePath().getParent();
         if (!Files.exists(dir)) {
             throw CliError.usage(option + " " + out + ": the directory " + dir + " does not exist");

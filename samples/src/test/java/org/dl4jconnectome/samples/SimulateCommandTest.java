@@ -560,6 +560,18 @@ class SimulateCommandTest {
     }
 
     @Test
+    void anOutputThatIsAPipeIsRefusedBeforeTheWork() throws IOException, InterruptedException {
+        Path fifo = dir.resolve("pipe.npy");
+        Files.deleteIfExists(fifo);
+        assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo");
+        Cli.Result r = Cli.run(withSimulate(args("--out", fifo.toString())));
+        assertEquals(2, r.code(), r::toString);
+        assertEquals("error: --out " + fifo + ": is not a regular file (a device or pipe), expected a file name\n",
+                r.err());
+        assertFalse(Files.isRegularFile(fifo), "the pipe is still a pipe");
+    }
+
+    @Test
     void anOutputInsideAFileIsRefusedBeforeTheWork() {
         Path o = dir.resolve("types.npy").resolve("out.npy");
         Cli.Result r = Cli.run(withSimulate(args("--out", o.toString())));
