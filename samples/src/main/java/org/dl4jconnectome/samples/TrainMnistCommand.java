@@ -1,5 +1,6 @@
 package org.dl4jconnectome.samples;
 
+import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.listeners.PerformanceListener;
 import org.deeplearning4j.optimize.listeners.ScoreIterationListener;
@@ -104,6 +105,7 @@ final class TrainMnistCommand implements Callable<Integer> {
         try (Progress.Phase p = progress.begin("building the " + connectome + " connectome")) {
             model = classifier.connectome();
         }
+        checkHidden(model.readout().length);
         ConnectomeOdeLayer ode;
         try {
             ode = classifier.odeLayer(model).build();
@@ -178,6 +180,18 @@ final class TrainMnistCommand implements Callable<Integer> {
                         : MnistClassifier.Kind.CELEGANS)
                 .extent(extent).hidden(hidden).learningRate(learningRate).evaluationPoints(numSteps)
                 .endTime(endTime).tauMin(tauMin).seed(seed).build();
+    }
+
+    /**
+     * The dense layer's weights, with their gradients and Adam's two moments (16 bytes per weight), must fit in what
+     * ND4J may allocate; otherwise the network fails to initialise with a bare allocation error.
+     */
+    private void checkHidden(int readout) {
+        long limit = Pointer.maxBytes();
+        long most = limit / (16L * readout);
+        check(hidden <= most, "--hidden", hidden, String.format(Locale.ROOT, "at most %d for the %d readout neurons "
+                + "(the dense layer's weights, gradients and Adam state, 16 bytes per weight, must fit in the %.1f GB "
+                + "ND4J may allocate; -Dorg.bytedeco.javacpp.maxbytes sets it)", most, readout, limit / 1e9));
     }
 
     private void check(boolean ok, String option, Object value, String expected) {

@@ -12,8 +12,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -112,6 +114,17 @@ class TrainMnistCommandTest {
         assertEquals(2, sparseOut.exitCode);
         assertEquals("error: --out /no/such/dir/model.zip: the directory /no/such/dir does not exist\n",
                 sparseOut.err);
+
+        // Used to fail to initialise with "RuntimeException: Allocation failed: [std::bad_alloc]".
+        CommandRunner hidden = CommandRunner.run("train-mnist", "--connectome", "celegans", "--hidden", "2000000000");
+        assertEquals(2, hidden.exitCode, hidden.err);
+        // Checked once the connectome, whose readout it depends on, is built: after its progress lines.
+        List<String> lines = hidden.err.lines().collect(Collectors.toList());
+        String last = lines.get(lines.size() - 1);
+        assertTrue(last.startsWith("error: --hidden = 2000000000: expected at most "), hidden.err);
+        assertTrue(last.contains(" for the 126 readout neurons (the dense layer's weights, gradients and Adam "
+                + "state, 16 bytes per weight, must fit in the "), hidden.err);
+        assertEquals(1, lines.stream().filter(l -> l.startsWith("error")).count(), hidden.err);
 
         CommandRunner notANumber = CommandRunner.run("train-mnist", "--epochs", "many");
         assertEquals(2, notANumber.exitCode);
