@@ -70,9 +70,10 @@ public final class EdgeListCsv {
         private final int edges;
 
         UnknownNeuronCountException(String file, int largestIndex, int edges) {
-            super(file + ": the largest neuron index is " + largestIndex + " but there " + (edges == 1 ? "is" : "are")
-                    + " only " + edges + (edges == 1 ? " edge" : " edges") + ", which name at most " + 2L * edges
-                    + " neurons: the file does not say how many neurons there are; give the number of neurons");
+            super(file + ": the largest neuron index is " + largestIndex + " but there "
+                    + (edges == 1 ? "is only 1 edge, which names" : "are only " + edges + " edges, which name")
+                    + " at most " + 2L * edges + " neurons: the file does not say how many neurons there are; give "
+                    + "the number of neurons");
             this.largestIndex = largestIndex;
             this.edges = edges;
         }

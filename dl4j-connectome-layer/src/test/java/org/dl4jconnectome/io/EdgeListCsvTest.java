@@ -91,7 +91,7 @@ class EdgeListCsvTest {
         // At the int limit, the largest index + 1 used to overflow into a negative matrix size.
         Path g = csv("post,pre", "0," + Integer.MAX_VALUE);
         assertIoError(() -> EdgeListCsv.read(g), g + ": the largest neuron index is 2147483647 but there is only 1 "
-                + "edge, which name at most 2 neurons");
+                + "edge, which names at most 2 neurons");
         // Up to twice the edges, N comes from the file.
         assertEquals(6, EdgeListCsv.read(csv("post,pre", "0,1", "2,3", "5,4")).rows());
     }
