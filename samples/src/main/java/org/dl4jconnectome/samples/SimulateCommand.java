@@ -9,7 +9,6 @@ import org.dl4jconnectome.connectome.NeuronTypes;
 import org.dl4jconnectome.connectome.Nonlinearity;
 import org.dl4jconnectome.io.Npy;
 import org.dl4jconnectome.io.NpyArray;
-import org.dl4jconnectome.kernels.Parallel;
 import org.dl4jconnectome.model.ConnectomeSimulator;
 import org.dl4jconnectome.model.Simulation;
 import org.dl4jconnectome.ode.SolverSpec;
@@ -22,9 +21,9 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -63,6 +62,8 @@ final class SimulateCommand implements Callable<Integer> {
     private static final List<String> DTYPES = List.of("float32", "float64");
     /** The largest element data of an io.NpyArray (one Java byte array). */
     private static final long MAX_OUTPUT_BYTES = Integer.MAX_VALUE - 8;
+    /** Steps of a fixed-step schedule are held in Java arrays, with room left for the input's bin edges. */
+    private static final long MAX_FIXED_STEPS = (Integer.MAX_VALUE - 8) / 2;
 
     @Spec
     CommandSpec spec;
@@ -77,6 +78,12 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--transpose", order = 2,
             description = "The --connectome file is pre-by-post (rows = sending neuron): transpose it.")
     boolean transpose;
+
+    @Option(names = "--neurons", paramLabel = "N", order = 2,
+            description = "The number of neurons. A .csv edge list needs it (or --neuron-types or "
+                    + "--input-projection, whose lengths count the neurons) when its largest index is above twice "
+                    + "its number of edges; for other files it must match. Default: from the files.")
+    Integer neurons;
 
     @Option(names = "--negative-weights", paramLabel = "POLICY", defaultValue = "reject", order = 3,
             description = "What negative connectome values mean: reject (an error), abs (use |w|, sign from the "
@@ -175,11 +182,13 @@ final class SimulateCommand implements Callable<Integer> {
     String dtype;
 
     @Option(names = "--threads", paramLabel = "N", order = 23,
-            description = "Threads of the sparse kernels. Default: the number of processors.")
+            description = "Threads of the sparse kernels, at most " + KernelThreads.PER_PROCESSOR
+                    + " per processor. Default: the number of processors.")
     Integer threads;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", order = 24,
-            description = "Output .npy file: the states [B, N, num-steps] in --dtype (replaced if it exists).")
+            description = "Output .npy file: the states [B, N, num-steps] in --dtype (replaced if it exists; it "
+                    + "may not be one of the input files).")
     Path out;
 
     @Override
@@ -189,20 +198,14 @@ final class SimulateCommand implements Callable<Integer> {
         boolean single = choice("--dtype", dtype, DTYPES).equals("float32");
         NegativeWeightPolicy policy = policy();
         checkTimes();
+        InputFiles.checkNeurons(neurons);
         checkOutput();
-        if (threads != null) {
-            if (threads < 1) {
-                throw CliError.usage("--threads " + threads + ": expected at least 1");
-            }
-            Parallel.setThreads(threads);
-        }
+        KernelThreads.apply(threads);
 
         int[] typeIds = neuronTypes == null ? null : InputFiles.readIndices("--neuron-types", neuronTypes);
         CsrMatrix projection = inputMapping.projection == null ? null : projection();
-        // An edge list does not say how many neurons lie above its largest index; the other files do.
-        int csvNeurons = typeIds != null ? typeIds.length : projection != null ? projection.rows() : -1;
-        CsrMatrix synapses = InputFiles.readConnectome("--connectome", connectome, csvNeurons,
-                typeIds != null ? "--neuron-types" : "--input-projection", transpose);
+        CsrMatrix synapses = InputFiles.readConnectome("--connectome", connectome, neuronCount(typeIds, projection),
+                transpose);
         Connectome c = connectome(synapses, typeIds, policy);
         int n = c.numNeurons();
         InputProjection u = inputProjection(projection, n);
@@ -210,12 +213,15 @@ final class SimulateCommand implements Callable<Integer> {
         Input x = input(u.numInputs());
         checkOutputSize(x.batch(), n, single);
 
-        ConnectomeSimulator sim = ConnectomeSimulator.builder().connectome(c).inputProjection(u).bias(b)
-                .allExcitatory(allExcitatory).singlePrecision(single).build();
         Simulation s;
         try (ProgressBar bar = ProgressBar.onTerminal(spec.commandLine().getErr(), "simulate")) {
+            ConnectomeSimulator sim = ConnectomeSimulator.builder().connectome(c).inputProjection(u).bias(b)
+                    .allExcitatory(allExcitatory).singlePrecision(single).build();
             s = sim.simulate(x.values(), x.batch(), x.segments(), tStart, tEnd, numSteps, settings, bar::update);
             write(s, single);
+        } catch (IllegalArgumentException e) {
+            // The library refuses arguments it cannot use (e.g. fixed steps unstable for the smallest tau).
+            throw CliError.usage(e.getMessage(), e);
         } catch (IllegalStateException e) {
             throw CliError.failure("the simulation failed: " + e.getMessage() + (settings.isAdaptive()
                     ? " (--max-steps " + maxSteps + ", --atol " + atol + ", --rtol " + rtol + ")" : ""), e);
@@ -242,13 +248,19 @@ final class SimulateCommand implements Callable<Integer> {
             if (stepsPerInterval < 1) {
                 throw CliError.usage("--steps-per-interval " + stepsPerInterval + ": expected at least 1");
             }
+            long steps = (long) stepsPerInterval * Math.max(numSteps - 1, 1);
+            if (steps > MAX_FIXED_STEPS) {
+                throw CliError.usage("--steps-per-interval " + stepsPerInterval + " with --num-steps " + numSteps
+                        + ": " + steps + " steps, more than the " + MAX_FIXED_STEPS + " a schedule can hold");
+            }
             return SolverSpec.fixed(stepsPerInterval);
         }
-        checkTolerance("--atol", atol);
-        checkTolerance("--rtol", rtol);
-        if (atol == 0 && rtol == 0) {
-            throw CliError.usage("--atol and --rtol are both 0: expected at least one tolerance > 0");
+        // The states start at 0, where a purely relative tolerance can never be met.
+        if (!(atol > 0) || !Double.isFinite(atol)) {
+            throw CliError.usage("--atol " + atol + ": expected a finite tolerance > 0 (the states start at 0, "
+                    + "where a purely relative tolerance cannot be met)");
         }
+        checkTolerance("--rtol", rtol);
         if (maxSteps < 1) {
             throw CliError.usage("--max-steps " + maxSteps + ": expected at least 1");
         }
@@ -288,23 +300,40 @@ final class SimulateCommand implements Callable<Integer> {
             throw CliError.usage("--t-start " + tStart + " and --t-end " + tEnd
                     + ": expected finite times with t-start < t-end");
         }
+        if (!Double.isFinite(tEnd - tStart)) {
+            throw CliError.usage("--t-start " + tStart + " and --t-end " + tEnd + ": the length of the time span "
+                    + "overflows a double: expected a span below " + Double.MAX_VALUE);
+        }
         if (numSteps < 2) {
             throw CliError.usage("--num-steps " + numSteps + ": expected at least 2 (t-start and t-end)");
         }
     }
 
-    /** Fails before the work if the output cannot be written. */
+    /** Fails before the work if the output cannot be written or would overwrite an input. */
     private void checkOutput() {
-        Path dir = out.toAbsolutePath().getParent();
-        if (Files.isDirectory(out)) {
-            throw CliError.usage("--out " + out + ": is a directory, expected a file name");
+        Map<String, Path> inputs = new LinkedHashMap<>();
+        inputs.put("--connectome", connectome);
+        inputs.put("--neuron-types", neuronTypes);
+        inputs.put("--input-projection", inputMapping.projection);
+        inputs.put("--input-indices", inputMapping.indices);
+        inputs.put("--bias", bias);
+        inputs.put("--input", input);
+        OutputPaths.checkFile("--out", out, inputs);
+    }
+
+    /** An edge list does not say how many neurons lie above its largest index; the options and other files do. */
+    private InputFiles.NeuronCount neuronCount(int[] typeIds, CsrMatrix projection) {
+        if (neurons != null) {
+            return new InputFiles.NeuronCount(neurons, "--neurons", null);
         }
-        if (dir != null && !Files.isDirectory(dir)) {
-            throw CliError.usage("--out " + out + ": the directory " + dir + " does not exist");
+        if (typeIds != null) {
+            return new InputFiles.NeuronCount(typeIds.length, "--neuron-types", null);
         }
-        if (dir != null && !Files.isWritable(dir)) {
-            throw CliError.usage("--out " + out + ": the directory " + dir + " is not writable");
+        if (projection != null) {
+            return new InputFiles.NeuronCount(projection.rows(), "--input-projection", null);
         }
+        return InputFiles.NeuronCount.unknown("--neurons N (or --neuron-types or --input-projection, whose lengths "
+                + "count the neurons)");
     }
 
     private Connectome connectome(CsrMatrix synapses, int[] typeIds, NegativeWeightPolicy policy) {
@@ -320,12 +349,7 @@ final class SimulateCommand implements Callable<Integer> {
                 throw CliError.usage("--neuron-types " + neuronTypes + ": " + typeIds.length + " type ids, but "
                         + "--connectome has " + n + " neurons: expected one type id per neuron");
             }
-            int min = Arrays.stream(typeIds).min().orElse(0);
-            if (min < 0) {
-                throw CliError.usage("--neuron-types " + neuronTypes + ": type id " + min + " (neuron "
-                        + indexOf(typeIds, min) + ") is negative: expected type ids 0..K-1");
-            }
-            k = Arrays.stream(typeIds).max().orElse(0) + 1;
+            k = InputFiles.numTypes("--neuron-types", neuronTypes, typeIds, n);
             builder.neuronTypes(NeuronTypes.fromTypeIds(typeIds, k));
             types = "--neuron-types has type ids 0.." + (k - 1);
         }
@@ -375,15 +399,6 @@ final class SimulateCommand implements Callable<Integer> {
                         + "clamp or signed to accept signed data");
             }
         }
-    }
-
-    private static int indexOf(int[] a, int value) {
-        for (int i = 0; i < a.length; i++) {
-            if (a[i] == value) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static void checkLength(String option, List<?> list, int k, String types) {

@@ -1,10 +1,11 @@
 package org.dl4jconnectome.samples;
 
+import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.listeners.PerformanceListener;
 import org.deeplearning4j.optimize.listeners.ScoreIterationListener;
-import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jconnectome.datasets.FlyVisConnectome;
+import org.dl4jconnectome.io.ModelFiles;
 import org.dl4jconnectome.layer.ConnectomeOdeLayer;
 import org.dl4jconnectome.zoo.Mnist;
 import org.dl4jconnectome.zoo.MnistClassifier;
@@ -21,6 +22,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -88,7 +90,8 @@ final class TrainMnistCommand implements Callable<Integer> {
     private int limitTest = Mnist.TEST_SIZE;
 
     @Option(names = "--out", paramLabel = "FILE",
-            description = "Where to save the trained model (DL4J ModelSerializer zip) (default: ${DEFAULT-VALUE}).")
+            description = "Where to save the trained model (DL4J ModelSerializer zip, replaced if it exists; checked "
+                    + "before training) (default: ${DEFAULT-VALUE}).")
     private File out = new File("mnist-connectome.zip");
 
     @Override
@@ -102,6 +105,7 @@ final class TrainMnistCommand implements Callable<Integer> {
         try (Progress.Phase p = progress.begin("building the " + connectome + " connectome")) {
             model = classifier.connectome();
         }
+        checkHidden(model.readout().length);
         ConnectomeOdeLayer ode;
         try {
             ode = classifier.odeLayer(model).build();
@@ -138,7 +142,11 @@ final class TrainMnistCommand implements Callable<Integer> {
         try (Progress.Phase p = progress.begin("evaluating on " + limitTest + " test digits")) {
             eval = net.evaluate(mnist.iterator(Mnist.TRAIN_SIZE, Mnist.TRAIN_SIZE + limitTest, batch));
         }
-        ModelSerializer.writeModel(net, out, true);
+        try {
+            ModelFiles.write(net, out.toPath(), true);
+        } catch (IOException e) {
+            throw CliError.failure("--out " + out + ": cannot save the model: " + e.getMessage(), e);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         stdout.println(eval.stats());
         stdout.println("model saved to " + out);
@@ -166,12 +174,24 @@ final class TrainMnistCommand implements Callable<Integer> {
                 "1.." + Mnist.TRAIN_SIZE);
         check(limitTest >= 1 && limitTest <= Mnist.TEST_SIZE, "--limit-test", limitTest, "1.." + Mnist.TEST_SIZE);
         // Checked before training, so that a typo does not cost a whole run.
-        check(out.getAbsoluteFile().getParentFile().isDirectory(), "--out", out, "a file in an existing directory");
+        OutputPaths.checkFile("--out", out.toPath(), Map.of());
         return MnistClassifier.builder()
                 .kind(connectome == SampleConnectome.FLYVIS ? MnistClassifier.Kind.FLYVIS
                         : MnistClassifier.Kind.CELEGANS)
                 .extent(extent).hidden(hidden).learningRate(learningRate).evaluationPoints(numSteps)
                 .endTime(endTime).tauMin(tauMin).seed(seed).build();
+    }
+
+    /**
+     * The dense layer's weights, with their gradients and Adam's two moments (16 bytes per weight), must fit in what
+     * ND4J may allocate; otherwise the network fails to initialise with a bare allocation error.
+     */
+    private void checkHidden(int readout) {
+        long limit = Pointer.maxBytes();
+        long most = limit / (16L * readout);
+        check(hidden <= most, "--hidden", hidden, String.format(Locale.ROOT, "at most %d for the %d readout neurons "
+                + "(the dense layer's weights, gradients and Adam state, 16 bytes per weight, must fit in the %.1f GB "
+                + "ND4J may allocate; -Dorg.bytedeco.javacpp.maxbytes sets it)", most, readout, limit / 1e9));
     }
 
     private void check(boolean ok, String option, Object value, String expected) {
