@@ -11,6 +11,7 @@ import org.dl4jconnectome.io.Npy;
 import org.dl4jconnectome.io.NpyArray;
 import org.dl4jconnectome.model.ConnectomeSimulator;
 import org.dl4jconnectome.model.Simulation;
+import org.dl4jconnectome.ode.RungeKuttaMethod;
 import org.dl4jconnectome.ode.SolverSpec;
 import org.dl4jconnectome.ode.SolverStats;
 import picocli.CommandLine.ArgGroup;
@@ -58,7 +59,9 @@ final class SimulateCommand implements Callable<Integer> {
     private static final Map<String, NegativeWeightPolicy> POLICIES = Map.of("reject", NegativeWeightPolicy.REJECT,
             "abs", NegativeWeightPolicy.ABS, "clamp", NegativeWeightPolicy.CLAMP_TO_ZERO,
             "signed", NegativeWeightPolicy.SIGNED_EDGES);
-    private static final List<String> SOLVERS = List.of("dopri5-adaptive", "dopri5-fixed");
+    private static final List<String> SOLVERS = List.of("adaptive", "fixed", "dopri5-adaptive", "dopri5-fixed");
+    private static final List<String> METHODS = RungeKuttaMethod.values().stream().map(RungeKuttaMethod::name)
+            .toList();
     private static final List<String> DTYPES = List.of("float32", "float64");
     /** The largest element data of an io.NpyArray (one Java byte array). */
     private static final long MAX_OUTPUT_BYTES = Integer.MAX_VALUE - 8;
@@ -148,31 +151,36 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Output time points, t-start and t-end included (>= 2). Default: ${DEFAULT-VALUE}.")
     int numSteps;
 
-    @Option(names = "--solver", paramLabel = "NAME", defaultValue = "dopri5-adaptive", order = 16,
-            description = "dopri5-adaptive (Dormand-Prince 5(4) with error control, steps end on the input's bin "
-                    + "edges) or dopri5-fixed (fixed steps). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--solver", paramLabel = "NAME", defaultValue = "adaptive", order = 16,
+            description = "adaptive (error control, steps end on the input's bin edges) or fixed (fixed steps); "
+                    + "dopri5-adaptive and dopri5-fixed also name --method dopri5. Default: ${DEFAULT-VALUE}.")
     String solver;
 
+    @Option(names = "--method", paramLabel = "NAME", defaultValue = "dopri5", order = 16,
+            description = "Runge-Kutta method: dopri5 (Dormand-Prince 5(4), bioplnn's) or tsit5 (Tsitouras 5(4)). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String method;
+
     @Option(names = "--atol", paramLabel = "X", defaultValue = "1e-6", order = 17,
-            description = "Absolute tolerance of dopri5-adaptive. Default: ${DEFAULT-VALUE}.")
+            description = "Absolute tolerance of the adaptive solver. Default: ${DEFAULT-VALUE}.")
     double atol;
 
     @Option(names = "--rtol", paramLabel = "X", defaultValue = "1e-3", order = 18,
-            description = "Relative tolerance of dopri5-adaptive. Default: ${DEFAULT-VALUE}.")
+            description = "Relative tolerance of the adaptive solver. Default: ${DEFAULT-VALUE}.")
     double rtol;
 
     @Option(names = "--max-steps", paramLabel = "N", defaultValue = "100000", order = 19,
-            description = "Step budget (accepted and rejected) per sample of dopri5-adaptive; exceeding it is an "
+            description = "Step budget (accepted and rejected) per sample of the adaptive solver; exceeding it is an "
                     + "error. Default: ${DEFAULT-VALUE}.")
     int maxSteps;
 
     @Option(names = "--no-breakpoints", order = 20,
-            description = "Let dopri5-adaptive steps straddle the input's bin edges, as torchode does (to compare "
+            description = "Let adaptive steps straddle the input's bin edges, as torchode does (to compare "
                     + "with it); by default steps end on the edges.")
     boolean noBreakpoints;
 
     @Option(names = "--steps-per-interval", paramLabel = "K", defaultValue = "1", order = 21,
-            description = "dopri5-fixed steps between consecutive output times (a step crossing an input bin edge "
+            description = "Fixed steps between consecutive output times (a step crossing an input bin edge "
                     + "is split there). Default: ${DEFAULT-VALUE}.")
     int stepsPerInterval;
 
@@ -236,11 +244,17 @@ final class SimulateCommand implements Callable<Integer> {
     }
 
     private SolverSpec solverSettings() {
-        boolean adaptive = choice("--solver", solver, SOLVERS).equals("dopri5-adaptive");
+        String kind = choice("--solver", solver, SOLVERS);
+        boolean adaptive = kind.endsWith("adaptive");
+        RungeKuttaMethod m = RungeKuttaMethod.named(choice("--method", method, METHODS));
+        if (kind.startsWith("dopri5-") && m != RungeKuttaMethod.DOPRI5) {
+            throw CliError.usage("--solver " + solver + " names the dopri5 method, but --method is " + method
+                    + ": use --solver " + kind.substring("dopri5-".length()) + " --method " + method);
+        }
         for (String option : adaptive ? List.of("--steps-per-interval")
                 : List.of("--atol", "--rtol", "--max-steps", "--no-breakpoints")) {
             if (given(option)) {
-                throw CliError.usage(option + " applies to --solver " + (adaptive ? "dopri5-fixed" : "dopri5-adaptive")
+                throw CliError.usage(option + " applies to --solver " + (adaptive ? "fixed" : "adaptive")
                         + " only, but the solver is " + solver);
             }
         }
@@ -253,7 +267,7 @@ final class SimulateCommand implements Callable<Integer> {
                 throw CliError.usage("--steps-per-interval " + stepsPerInterval + " with --num-steps " + numSteps
                         + ": " + steps + " steps, more than the " + MAX_FIXED_STEPS + " a schedule can hold");
             }
-            return SolverSpec.fixed(stepsPerInterval);
+            return SolverSpec.fixed(stepsPerInterval).withMethod(m);
         }
         // The states start at 0, where a purely relative tolerance can never be met.
         if (!(atol > 0) || !Double.isFinite(atol)) {
@@ -264,7 +278,7 @@ final class SimulateCommand implements Callable<Integer> {
         if (maxSteps < 1) {
             throw CliError.usage("--max-steps " + maxSteps + ": expected at least 1");
         }
-        return SolverSpec.adaptive(atol, rtol).withMaxSteps(maxSteps).withBreakpoints(!noBreakpoints);
+        return SolverSpec.adaptive(atol, rtol).withMethod(m).withMaxSteps(maxSteps).withBreakpoints(!noBreakpoints);
     }
 
     private static void checkTolerance(String option, double value) {

@@ -97,6 +97,40 @@ class SimulateCommandTest {
     }
 
     @Test
+    void tsit5MatchesTheReferenceWithFixedAndAdaptiveSteps() throws IOException {
+        double[] adaptive = simulate("tsit5-adaptive.npy", args("--method", "tsit5"));
+        assertTrue(SmallCase.maxError(adaptive, CASE.reference(0, 2, POINTS)) < 1e-8);
+        Path o = out("tsit5-fixed.npy");
+        List<String> a = new ArrayList<>(List.of("simulate", "--out", o.toString(), "--dtype", "float64",
+                "--solver", "fixed", "--method", "tsit5", "--steps-per-interval", "16"));
+        a.addAll(base);
+        Cli.Result r = Cli.run(a);
+        assertEquals(0, r.code(), r::toString);
+        double[] fixed = Cli.readStates(o, "<f8", 2, 12, POINTS);
+        assertTrue(SmallCase.maxError(fixed, CASE.reference(0, 2, POINTS)) < 1e-7);
+    }
+
+    @Test
+    void aDivergingFixedStepSolveExitsOneNamingTheStep() throws IOException {
+        // Two relu neurons exciting each other with weight 10 grow like e^(9t) and overflow long before t = 1000.
+        Path sub = Files.createDirectories(dir.resolve("explosive"));
+        Path edges = sub.resolve("edges.csv");
+        Files.write(edges, List.of("post,pre,weight", "0,1,10", "1,0,10"));
+        Path input = sub.resolve("x.npy");
+        org.dl4jconnectome.io.Npy.write(input, org.dl4jconnectome.io.NpyArray.ofFloat64(new double[] {1, 1}, 2, 1));
+        Path indices = sub.resolve("idx.npy");
+        org.dl4jconnectome.io.Npy.write(indices, org.dl4jconnectome.io.NpyArray.ofInt64(new long[] {0}, 1));
+        Cli.Result r = Cli.run(List.of("simulate", "--connectome", edges.toString(), "--type-nonlinearity", "relu",
+                "--input-indices", indices.toString(), "--input", input.toString(), "--solver", "fixed",
+                "--t-end", "1000", "--num-steps", "1001", "--out", sub.resolve("out.npy").toString()));
+        assertEquals(1, r.code(), r::toString);
+        assertTrue(r.err().startsWith("error: the simulation failed: the solution of sample 0 became non-finite in "
+                + "the step from t = "), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        assertFalse(Files.exists(sub.resolve("out.npy")), "nothing is written");
+    }
+
+    @Test
     void rectifiedTanhMatchesTheReference() throws IOException {
         SmallCase tanh = SmallCase.create(11, 12, 4, 2, 3, "sigmoid", "tanh");
         Path sub = Files.createDirectories(dir.resolve("tanh"));
@@ -421,11 +455,17 @@ class SimulateCommandTest {
                 Arguments.of(without(args("--input-indices", badIndices.toString()), "--input-projection"),
                         "--input-indices " + badIndices + ": neuronOfInput[2] = 12 is out of range"),
                 Arguments.of(without(base, "--input-projection"), "Missing required argument"),
-                Arguments.of(args("--solver", "rk4"), "--solver 'rk4': expected one of dopri5-adaptive, dopri5-fixed"),
+                Arguments.of(args("--solver", "rk4"),
+                        "--solver 'rk4': expected one of adaptive, fixed, dopri5-adaptive, dopri5-fixed"),
+                Arguments.of(args("--method", "rk4"), "--method 'rk4': expected one of dopri5, tsit5"),
+                Arguments.of(args("--solver", "dopri5-fixed", "--method", "tsit5"),
+                        "--solver dopri5-fixed names the dopri5 method, but --method is tsit5"),
+                Arguments.of(args("--solver", "fixed", "--t-end", "100", "--num-steps", "3"),
+                        "gives fixed steps of 50.0 time units, unstable for tau down to the smallest tau"),
                 Arguments.of(args("--solver", "dopri5-fixed", "--rtol", "1e-4"),
-                        "--rtol applies to --solver dopri5-adaptive only"),
+                        "--rtol applies to --solver adaptive only"),
                 Arguments.of(args("--steps-per-interval", "4"),
-                        "--steps-per-interval applies to --solver dopri5-fixed only"),
+                        "--steps-per-interval applies to --solver fixed only"),
                 Arguments.of(args("--solver", "dopri5-fixed", "--steps-per-interval", "0"),
                         "--steps-per-interval 0: expected at least 1"),
                 Arguments.of(args("--atol", "-1"), "--atol -1.0: expected a finite tolerance > 0"),
