@@ -177,6 +177,8 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> imp
         try {
             s = integrator.solve(new ConnectomeIntegrator.Problem(segments, f.batch, l.getStartTime(),
                     l.getEndTime(), l.getNumEvaluationPoints(), f.endTimes, y0), spec, readout, training, null);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(layerId() + ": " + e.getMessage(), e);
         } catch (NonFiniteStateException e) {
             double o = streamOffset;
             throw new IllegalStateException(layerId() + ": the solution of sample " + e.sample()

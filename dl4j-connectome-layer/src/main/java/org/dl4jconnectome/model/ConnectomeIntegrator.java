@@ -311,6 +311,9 @@ public final class ConnectomeIntegrator {
                         || fixed.checkpointEvery() != spec.checkpointEvery()) {
                     fixed = FixedStepSolver.of(spec);
                 }
+                if (record) {
+                    checkTapeFits(schedule.numSteps(), fixed.stagesPerStep(), spec.checkpointEvery(), p.batch);
+                }
                 fixed.forward(dynamics, ops, schedule, p.endTimes, y0, sink, record ? tape : null, progress);
                 stats = fixedStats(schedule, p.batch, fixed.stagesPerStep());
                 if (record) {
@@ -374,6 +377,25 @@ public final class ConnectomeIntegrator {
             ops.read(y0Bar, y0Grad);
             return new Gradients(wGrad, gGrad, dynamics.tauGradient(), dynamics.biasGradient(),
                     dynamics.inputWeightGradient(), inputGrad, y0Grad);
+        }
+    }
+
+    /**
+     * The reverse pass's tape must fit in the Java heap: an OutOfMemoryError deep in a training step says nothing
+     * about what to change.
+     */
+    private void checkTapeFits(int steps, int stages, int checkpointEvery, int batch) {
+        long kept = checkpointEvery == 0 ? steps : Math.min(checkpointEvery, steps);
+        long checkpoints = checkpointEvery == 0 ? 0 : (steps + checkpointEvery - 1) / checkpointEvery;
+        long bytes = (2 * stages * kept + checkpoints) * model.numNeurons() * batch
+                * (model.singlePrecision() ? Float.BYTES : Double.BYTES);
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bytes > heap) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "training %d steps of %d stages "
+                    + "for %d neurons x %d samples keeps a tape of %.1f GB, more than the Java heap (%.1f GB): keep "
+                    + "fewer steps with SolverSpec.withCheckpointEvery(k) (memory ~ steps/k + k), use fewer "
+                    + "evaluation points or steps per interval, a smaller batch, or give Java more memory (-Xmx)",
+                    steps, stages, model.numNeurons(), batch, bytes / 1e9, heap / 1e9));
         }
     }
 

@@ -195,6 +195,16 @@ class LayerGuardRailsTest {
     }
 
     @Test
+    void aTapeLargerThanTheHeapIsAClearErrorBeforeAnythingRuns() {
+        MultiLayerNetwork net = network(new ConnectomeOdeLayer.Builder().connectome(explosive())
+                .inputProjection(projection()).evaluationPoints(2).stepsPerInterval(4_000_000).build());
+        INDArray params = net.params().dup();
+        fails(IllegalArgumentException.class, () -> net.fit(Nd4j.ones(DataType.DOUBLE, 2, I),
+                Nd4j.zeros(DataType.DOUBLE, 2, 2, 2)), "more than the Java heap", "withCheckpointEvery");
+        assertEquals(params, net.params());
+    }
+
+    @Test
     void anEmptyConnectomeWithTrainableSynapsesIsAPureLeak() {
         Connectome none = Connectome.builder().synapses(CsrMatrix.fromCoo(4, 4, new int[0], new int[0],
                 new double[0])).typeTau(2.0).build();

@@ -77,7 +77,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeat", description = "Timed repetitions per measurement (default ${DEFAULT-VALUE}).")
     int repeat = 5;
 
-    @Option(names = "--threads", description = "Kernel threads, at most " + KernelThreads.PER_PROCESSOR
+    @Option(names = "--threads", description = "Kernel threads, at most " + Parallel.PER_PROCESSOR
             + " per processor (default: available processors).")
     Integer threads;
 

@@ -9,6 +9,7 @@ import org.dl4jconnectome.connectome.NeuronTypes;
 import org.dl4jconnectome.connectome.Nonlinearity;
 import org.dl4jconnectome.io.Npy;
 import org.dl4jconnectome.io.NpyArray;
+import org.dl4jconnectome.kernels.Parallel;
 import org.dl4jconnectome.model.ConnectomeSimulator;
 import org.dl4jconnectome.model.Simulation;
 import org.dl4jconnectome.ode.RungeKuttaMethod;
@@ -190,7 +191,7 @@ final class SimulateCommand implements Callable<Integer> {
     String dtype;
 
     @Option(names = "--threads", paramLabel = "N", order = 23,
-            description = "Threads of the sparse kernels, at most " + KernelThreads.PER_PROCESSOR
+            description = "Threads of the sparse kernels, at most " + Parallel.PER_PROCESSOR
                     + " per processor. Default: the number of processors.")
     Integer threads;
 

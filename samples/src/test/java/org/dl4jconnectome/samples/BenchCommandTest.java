@@ -3,6 +3,7 @@ package org.dl4jconnectome.samples;
 import org.dl4jconnectome.io.Npy;
 import org.dl4jconnectome.io.NpyArray;
 import org.dl4jconnectome.io.ScipySparseNpz;
+import org.dl4jconnectome.kernels.Parallel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -81,7 +82,7 @@ class BenchCommandTest {
     }
 
     static Stream<Arguments> badArguments() {
-        String threads = "expected 1.." + KernelThreads.max() + " (at most 4 per processor; this machine has "
+        String threads = "expected 1.." + Parallel.maxThreads() + " (at most 4 per processor; this machine has "
                 + Runtime.getRuntime().availableProcessors() + ")";
         return Stream.of(
                 Arguments.of(small("--repeat", "0"), "--repeat 0: expected at least 1"),

@@ -1,17 +1,12 @@
 package org.dl4jconnectome.samples;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import org.dl4jconnectome.connectome.CsrMatrix;
 import org.dl4jconnectome.io.EdgeListCsv;
 import org.dl4jconnectome.io.Npy;
 import org.dl4jconnectome.io.NpyArray;
 import org.dl4jconnectome.io.Npz;
 import org.dl4jconnectome.io.ScipySparseNpz;
+import org.dl4jconnectome.kernels.Parallel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +27,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class SimulateCommandTest {
     /** 12 neurons, 4 inputs, batch 2, 3 input bins; smooth nonlinearities keep the solver's error near tolerance. */
@@ -478,8 +479,8 @@ class SimulateCommandTest {
                         + "needs 9600000000 bytes as float32"),
                 Arguments.of(args("--t-start", "3"), "--t-start 3.0 and --t-end 2.0"),
                 Arguments.of(args("--dtype", "float16"), "--dtype 'float16': expected one of float32, float64"),
-                Arguments.of(args("--threads", "0"), "--threads 0: expected 1.." + KernelThreads.max()),
-                Arguments.of(args("--threads", "100000"), "--threads 100000: expected 1.." + KernelThreads.max()
+                Arguments.of(args("--threads", "0"), "--threads 0: expected 1.." + Parallel.maxThreads()),
+                Arguments.of(args("--threads", "100000"), "--threads 100000: expected 1.." + Parallel.maxThreads()
                         + " (at most 4 per processor; this machine has "
                         + Runtime.getRuntime().availableProcessors() + ")"),
                 Arguments.of(args("--t-start", "-1e308", "--t-end", "1e308"), "--t-start -1.0E308 and --t-end 1.0E308: "
