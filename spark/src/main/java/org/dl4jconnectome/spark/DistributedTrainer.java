@@ -100,7 +100,7 @@ final class DistributedTrainer {
             JavaRDD<DataSet> test = sc.parallelize(
                     mnist.dataSet(Mnist.TRAIN_SIZE, Mnist.TRAIN_SIZE + s.limitTest()).batchBy(s.batchPerWorker()),
                     s.workers());
-            double before = spark.calculateScore(train, true);
+            double before = snapshot(sc, net, tm).calculateScore(train, true);
             double[] seconds = new double[s.epochs()];
             String group = "spark-train-" + UUID.randomUUID();
             sc.setJobGroup(group, "connectome training", false);
@@ -118,13 +118,26 @@ final class DistributedTrainer {
             for (int i = 0; i < bytes.length; i++) {
                 bytes[i] = sc.meter().bytes(ids.get(i));
             }
-            double after = spark.calculateScore(train, true);
-            Evaluation eval = spark.evaluate(test);
+            SparkDl4jMultiLayer trained = snapshot(sc, spark.getNetwork(), tm);
+            double after = trained.calculateScore(train, true);
+            Evaluation eval = trained.evaluate(test);
             return new Result(spark.getNetwork(), before, after, seconds, bytes, eval);
         } finally {
             tm.deleteTempFiles(sc);
             delete(sc, exportDir);
         }
+    }
+
+    /**
+     * A copy of the network for DL4J's scoring and evaluation, which broadcast the parameter array itself: Spark
+     * (3.3 and later) closes an {@link AutoCloseable} broadcast value when it drops the broadcast, and an INDArray's
+     * {@code close()} releases its memory, so the network whose parameters were broadcast would fail later with
+     * "You can't use DataBuffer once it was released". Parameter averaging's own broadcasts wrap the arrays in a
+     * tuple, which Spark does not close.
+     */
+    private static SparkDl4jMultiLayer snapshot(JavaSparkContext sc, MultiLayerNetwork net,
+                                                ParameterAveragingTrainingMaster tm) {
+        return new SparkDl4jMultiLayer(sc, net.clone(), tm);
     }
 
     /** Deletes a directory tree through Hadoop's file system (local, HDFS, S3...); absent is fine. */
