@@ -118,9 +118,8 @@ final class DistributedTrainer {
             for (int i = 0; i < bytes.length; i++) {
                 bytes[i] = sc.meter().bytes(ids.get(i));
             }
-            SparkDl4jMultiLayer trained = snapshot(sc, spark.getNetwork(), tm);
-            double after = trained.calculateScore(train, true);
-            Evaluation eval = trained.evaluate(test);
+            double after = snapshot(sc, spark.getNetwork(), tm).calculateScore(train, true);
+            Evaluation eval = spark.evaluate(test);
             return new Result(spark.getNetwork(), before, after, seconds, bytes, eval);
         } finally {
             tm.deleteTempFiles(sc);
@@ -129,11 +128,11 @@ final class DistributedTrainer {
     }
 
     /**
-     * A copy of the network for DL4J's scoring and evaluation, which broadcast the parameter array itself: Spark
+     * A copy of the network for DL4J's scoring, which broadcasts the parameter array itself: Spark
      * (3.3 and later) closes an {@link AutoCloseable} broadcast value when it drops the broadcast, and an INDArray's
      * {@code close()} releases its memory, so the network whose parameters were broadcast would fail later with
-     * "You can't use DataBuffer once it was released". Parameter averaging's own broadcasts wrap the arrays in a
-     * tuple, which Spark does not close.
+     * "You can't use DataBuffer once it was released". Parameter averaging's broadcasts wrap the arrays in a tuple
+     * and the evaluation's copy them to bytes, which Spark does not close.
      */
     private static SparkDl4jMultiLayer snapshot(JavaSparkContext sc, MultiLayerNetwork net,
                                                 ParameterAveragingTrainingMaster tm) {

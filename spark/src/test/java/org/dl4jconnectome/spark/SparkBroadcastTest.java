@@ -9,9 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Why {@code DistributedTrainer} scores and evaluates a copy of the network: Spark closes an {@link AutoCloseable}
- * broadcast value when it drops the broadcast, and DL4J's scoring and evaluation broadcast the network's parameter
- * array itself.
+ * Why {@code DistributedTrainer} scores a copy of the network: Spark closes an {@link AutoCloseable} broadcast value
+ * when it drops the broadcast, and DL4J's scoring broadcasts the network's parameter array itself.
  */
 class SparkBroadcastTest {
     @Test
