@@ -79,7 +79,8 @@ final class DistributedTrainer {
      *
      * @throws IOException if the export directory cannot be deleted
      */
-    static Result train(MeteredSparkContext sc, MultiLayerNetwork net, Mnist mnist, Settings s) throws IOException, InterruptedException {
+    static Result train(MeteredSparkContext sc, MultiLayerNetwork net, Mnist mnist, Settings s)
+            throws IOException, InterruptedException {
         String exportDir = s.exportRoot() + (s.exportRoot().endsWith("/") ? "" : "/") + "spark-train-"
                 + UUID.randomUUID();
         ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(s.workers(),
@@ -103,17 +104,23 @@ final class DistributedTrainer {
             double before = snapshot(sc, net, tm).calculateScore(train, true);
             double[] seconds = new double[s.epochs()];
             String group = "spark-train-" + UUID.randomUUID();
+            int earlier = sc.networkBroadcasts().size();
+            // The training jobs form a group, so that their ends (and so their broadcasts) can be awaited.
             sc.setJobGroup(group, "connectome training", false);
-            for (int e = 0; e < s.epochs(); e++) {
-                long t0 = System.nanoTime();
-                spark.fit(train);
-                seconds[e] = (System.nanoTime() - t0) / 1e9;
-                log.info("epoch {}/{}: {} s, last averaged score {}", e + 1, s.epochs(), seconds[e],
-                        spark.getScore());
+            try {
+                for (int e = 0; e < s.epochs(); e++) {
+                    long t0 = System.nanoTime();
+                    spark.fit(train);
+                    seconds[e] = (System.nanoTime() - t0) / 1e9;
+                    log.info("epoch {}/{}: {} s, last averaged score {}", e + 1, s.epochs(), seconds[e],
+                            spark.getScore());
+                }
+            } finally {
+                sc.clearJobGroup();
             }
             sc.meter().awaitJobs(sc.statusTracker().getJobIdsForGroup(group), LISTENER_TIMEOUT_S, TimeUnit.SECONDS);
-            sc.clearJobGroup();
-            List<Long> ids = sc.networkBroadcasts();
+            List<Long> all = sc.networkBroadcasts();
+            List<Long> ids = all.subList(earlier, all.size());
             long[] bytes = new long[ids.size()];
             for (int i = 0; i < bytes.length; i++) {
                 bytes[i] = sc.meter().bytes(ids.get(i));

@@ -12,12 +12,12 @@ import org.dl4jconnectome.layer.ConnectomeOdeLayer;
 import org.dl4jconnectome.zoo.Mnist;
 import org.dl4jconnectome.zoo.MnistClassifier;
 import org.dl4jconnectome.zoo.MnistConnectome;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 import java.io.File;
 import java.io.IOException;

@@ -16,8 +16,8 @@ import org.dl4jconnectome.zoo.MnistClassifier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.kryo.Nd4jRegistrator;
-import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
+import scala.reflect.ClassTag;
 
 import java.nio.ByteBuffer;
 import java.util.List;
