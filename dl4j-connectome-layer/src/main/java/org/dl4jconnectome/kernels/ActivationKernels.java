@@ -7,6 +7,7 @@ import org.dl4jconnectome.connectome.Nonlinearity;
  * A scalar call of {@code Math.exp} costs several nanoseconds, which over the N·B states of every stage is as much as
  * the sparse product; the Vector API implementation evaluates the exponentials several lanes at a time. NaN
  * propagates (the value and the slope of a NaN are NaN), so a diverging state is never turned into a dead neuron.
+ * {@link SparseKernels#activations()} gives the implementation that goes with a set of sparse kernels.
  */
 public interface ActivationKernels {
 
@@ -21,16 +22,6 @@ public interface ActivationKernels {
 
     /** {@link #rectifiedWithSlope(Nonlinearity, double[], double[], double[], int, int)} in float32. */
     void rectifiedWithSlope(Nonlinearity phi, float[] z, float[] value, float[] slope, int from, int to);
-
-    /** The Vector API implementation when its module is present, else the scalar one (as {@link SparseKernels}). */
-    static ActivationKernels best() {
-        return matching(SparseKernels.best());
-    }
-
-    /** The implementation of the same kind (SIMD or scalar) as the given sparse kernels. */
-    static ActivationKernels matching(SparseKernels kernels) {
-        return kernels instanceof VectorKernels ? VectorActivations.INSTANCE : scalar();
-    }
 
     /** Plain Java, through {@link Nonlinearity}'s own methods. */
     static ActivationKernels scalar() {

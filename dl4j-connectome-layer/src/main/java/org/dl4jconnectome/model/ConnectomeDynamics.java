@@ -55,7 +55,7 @@ public abstract class ConnectomeDynamics<V> implements DifferentiableVectorField
     ConnectomeDynamics(ConnectomeOperator op, SparseKernels kernels) {
         this.op = Objects.requireNonNull(op, "op");
         this.kernels = Objects.requireNonNull(kernels, "kernels");
-        this.activations = ActivationKernels.matching(kernels);
+        this.activations = kernels.activations();
         this.n = op.size();
         this.effCsr = new double[op.numSynapses()];
         this.synapseGradient = new SynapseGradient(op, kernels);
