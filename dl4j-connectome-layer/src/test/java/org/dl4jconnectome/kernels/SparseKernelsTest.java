@@ -300,7 +300,7 @@ class SparseKernelsTest {
 
     @Test
     void bestIsTheVectorImplementationWhenTheJvmHasTheModule() {
-        // The suite runs with --add-modules jdk.incubator.vector and again without the module (the scalar path users get by default).
+        // The suite runs with --add-modules jdk.incubator.vector, and again without (the scalar path users get).
         boolean vector = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
         assertEquals(vector ? "vector" : "scalar", SparseKernels.best().name());
         assertEquals("scalar", SparseKernels.scalar().name());
