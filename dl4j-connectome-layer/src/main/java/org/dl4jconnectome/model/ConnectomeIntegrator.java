@@ -27,13 +27,10 @@ public final class ConnectomeIntegrator {
     private final ConnectomeModel model;
     private final Context<?> context;
 
-    private double[] magnitudes;
     private double[] gains;
-    private final double[] effective;
 
     public ConnectomeIntegrator(ConnectomeModel model, SparseKernels kernels) {
         this.model = Objects.requireNonNull(model, "model");
-        this.effective = new double[model.operator().numSynapses()];
         this.context = model.singlePrecision()
                 ? new Context<>(ConnectomeDynamics.float32(model.operator(), kernels))
                 : new Context<>(ConnectomeDynamics.float64(model.operator(), kernels));
@@ -60,10 +57,9 @@ public final class ConnectomeIntegrator {
      */
     public void setParameters(double[] magnitudes, double[] gains, double[] tauPerNeuron, double[] bias,
                               double[] inputWeights) {
-        this.magnitudes = magnitudes;
         this.gains = gains;
-        model.effectiveWeights().compute(magnitudes, gains, effective);
-        context.dynamics.setParameters(effective, tauPerNeuron, bias, inputWeights);
+        context.dynamics.setParameters(model.effectiveWeights(), magnitudes, gains, tauPerNeuron, bias,
+                inputWeights);
     }
 
     /** What to solve: the input, the time span and grid, per-sample end times and the initial state. */
@@ -327,7 +323,6 @@ public final class ConnectomeIntegrator {
         }
 
         private double[] columns;
-        private double[] effGrad;
         private double[] wGrad;
         private double[] gGrad;
         private double[] inputGrad;
@@ -364,13 +359,9 @@ public final class ConnectomeIntegrator {
                     ops.addPoint(outputGrad, r.rows, index, width, yBar);
                 }
             }, y0Bar);
-            int nnz = model.operator().numSynapses();
-            effGrad = sized(effGrad, nnz);
-            dynamics.effectiveWeightGradient(effGrad);
-            wGrad = sized(wGrad, nnz);
-            EffectiveWeights ew = model.effectiveWeights();
-            gGrad = gains == null ? null : sized(gGrad, ew.numGains());
-            ew.backward(effGrad, magnitudes, gains, wGrad, gGrad);
+            wGrad = sized(wGrad, model.operator().numSynapses());
+            gGrad = gains == null ? null : sized(gGrad, model.effectiveWeights().numGains());
+            dynamics.synapseGradients(wGrad, gGrad);
             inputGrad = sized(inputGrad, p.batch * model.numInputs() * p.segments.length);
             BatchLayout.fromSegments(dynamics.inputGradient(), p.batch, model.numInputs(), inputGrad);
             y0Grad = sized(y0Grad, model.numNeurons() * p.batch);

@@ -19,6 +19,8 @@ final class VectorKernels implements SparseKernels {
 
     private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     private static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
+    /** 512 bits (a batch of 8 in one vector) where the processor has them, else 256. */
+    private static final VectorSpecies<Double> DP = DoubleVector.SPECIES_PREFERRED;
 
     private VectorKernels() {
     }
@@ -43,28 +45,37 @@ final class VectorKernels implements SparseKernels {
                                      int batch) {
         int[] col = a.columns();
         int lanes = F8.length();
-        boolean first = blk == 0;
-        for (int r = lo; r < hi; r++) {
-            int s0 = a.rowStart(blk, r);
-            int s1 = a.rowStart(blk, r + 1);
-            int yo = r * batch;
-            int b = 0;
-            for (; b + lanes <= batch; b += lanes) {
-                FloatVector acc = first ? FloatVector.zero(F8) : FloatVector.fromArray(F8, y, yo + b);
-                for (int s = s0; s < s1; s++) {
-                    acc = FloatVector.fromArray(F8, x, col[s] * batch + b).fma(FloatVector.broadcast(F8, values[s]),
-                            acc);
-                }
-                acc.intoArray(y, yo + b);
+        if (blk == 0) {
+            java.util.Arrays.fill(y, lo * batch, hi * batch, 0);
+        }
+        // One vector of samples per pass over a row's entries, the passes over the rows in turn: two vectors in one
+        // loop, or a vector chosen by a condition, were seen kept boxed by C2 (a heap object per operation, about 5x
+        // slower), after a few calls or from the start.
+        int b = 0;
+        for (; b + lanes <= batch; b += lanes) {
+            for (int r = lo; r < hi; r++) {
+                rowVector(col, values, x, y, batch, a.rowStart(blk, r), a.rowStart(blk, r + 1), r * batch + b, b);
             }
-            for (; b < batch; b++) {
-                float acc = first ? 0 : y[yo + b];
-                for (int s = s0; s < s1; s++) {
+        }
+        for (; b < batch; b++) {
+            for (int r = lo; r < hi; r++) {
+                int yo = r * batch;
+                float acc = y[yo + b];
+                for (int s = a.rowStart(blk, r), e = a.rowStart(blk, r + 1); s < e; s++) {
                     acc += values[s] * x[col[s] * batch + b];
                 }
                 y[yo + b] = acc;
             }
         }
+    }
+
+    private static void rowVector(int[] col, float[] values, float[] x, float[] y, int batch, int s0, int s1,
+                                  int yo, int b) {
+        FloatVector acc = FloatVector.fromArray(F8, y, yo);
+        for (int s = s0; s < s1; s++) {
+            acc = FloatVector.fromArray(F8, x, col[s] * batch + b).fma(FloatVector.broadcast(F8, values[s]), acc);
+        }
+        acc.intoArray(y, yo);
     }
 
     @Override
@@ -76,29 +87,38 @@ final class VectorKernels implements SparseKernels {
     private static void multiplyRows(BlockedCsr a, int blk, int lo, int hi, double[] values, double[] x, double[] y,
                                      int batch) {
         int[] col = a.columns();
-        int lanes = D4.length();
-        boolean first = blk == 0;
-        for (int r = lo; r < hi; r++) {
-            int s0 = a.rowStart(blk, r);
-            int s1 = a.rowStart(blk, r + 1);
-            int yo = r * batch;
-            int b = 0;
-            for (; b + lanes <= batch; b += lanes) {
-                DoubleVector acc = first ? DoubleVector.zero(D4) : DoubleVector.fromArray(D4, y, yo + b);
-                for (int s = s0; s < s1; s++) {
-                    acc = DoubleVector.fromArray(D4, x, col[s] * batch + b)
-                            .fma(DoubleVector.broadcast(D4, values[s]), acc);
-                }
-                acc.intoArray(y, yo + b);
+        int lanes = DP.length();
+        if (blk == 0) {
+            java.util.Arrays.fill(y, lo * batch, hi * batch, 0);
+        }
+        // One vector of samples per pass over a row's entries, the passes over the rows in turn: two vectors in one
+        // loop, or a vector chosen by a condition, were seen kept boxed by C2 (a heap object per operation, about 5x
+        // slower), after a few calls or from the start.
+        int b = 0;
+        for (; b + lanes <= batch; b += lanes) {
+            for (int r = lo; r < hi; r++) {
+                rowVector(col, values, x, y, batch, a.rowStart(blk, r), a.rowStart(blk, r + 1), r * batch + b, b);
             }
-            for (; b < batch; b++) {
-                double acc = first ? 0 : y[yo + b];
-                for (int s = s0; s < s1; s++) {
+        }
+        for (; b < batch; b++) {
+            for (int r = lo; r < hi; r++) {
+                int yo = r * batch;
+                double acc = y[yo + b];
+                for (int s = a.rowStart(blk, r), e = a.rowStart(blk, r + 1); s < e; s++) {
                     acc += values[s] * x[col[s] * batch + b];
                 }
                 y[yo + b] = acc;
             }
         }
+    }
+
+    private static void rowVector(int[] col, double[] values, double[] x, double[] y, int batch, int s0, int s1,
+                                  int yo, int b) {
+        DoubleVector acc = DoubleVector.fromArray(DP, y, yo);
+        for (int s = s0; s < s1; s++) {
+            acc = DoubleVector.fromArray(DP, x, col[s] * batch + b).fma(DoubleVector.broadcast(DP, values[s]), acc);
+        }
+        acc.intoArray(y, yo);
     }
 
     @Override

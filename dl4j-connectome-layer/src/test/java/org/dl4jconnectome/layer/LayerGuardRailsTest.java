@@ -157,7 +157,8 @@ class LayerGuardRailsTest {
             ConnectomeModel model = ConnectomeModel.of(c, InputProjection.identity(new int[] {0}, 2), false, false,
                     false);
             ConnectomeDynamics<double[]> f = ConnectomeDynamics.float64(model.operator(), k);
-            f.setParameters(new double[] {1.0}, new double[] {1, 1}, new double[2], new double[] {1.0});
+            f.setParameters(model.effectiveWeights(), new double[] {1.0}, null, new double[] {1, 1}, new double[2],
+                    new double[] {1.0});
             f.setInput(new double[][] {{0.0}}, 1);
             double[] out = new double[2];
             double[] z = new double[2];
