@@ -80,6 +80,36 @@ class ConnectomeGraphTest {
         }
     }
 
+    /** The usage example of the documentation, as written there (a classifier on the connectome's final state). */
+    @Test
+    void theDocumentedUsageRuns() {
+        Case c = small();
+        ConnectomeOdeLayer layerConf = GraphFixtures.layer(c, 1);
+        MultiLayerNetwork net = GraphFixtures.network(layerConf);
+        INDArray features = GraphFixtures.input(c, 2).castTo(DataType.FLOAT);
+        INDArray labels = Nd4j.createFromArray(new float[][] {{1, 0}, {0, 1}, {1, 0}, {0, 1}});
+        org.nd4j.linalg.dataset.api.iterator.DataSetIterator trainData =
+                new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(
+                        new DataSet(features, labels).asList(), 2);
+        int classes = 2;
+
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, layerConf.getNIn());
+        ConnectomeGraph model = ConnectomeGraph.builder(layerConf).build(sd, x);
+        SDVariable h = model.output();                                   // h(t1) of the output neurons, [B, N_out]
+        SDVariable w = sd.var("readout/W", Nd4j.randn(DataType.FLOAT, layerConf.getNOut(), classes).muli(0.1));
+        SDVariable y = sd.placeHolder("y", DataType.FLOAT, -1, classes);
+        sd.loss.softmaxCrossEntropy("loss", y, h.mmul(w), null);
+        sd.setTrainingConfig(TrainingConfig.builder().updater(new Adam(1e-2))
+                .dataSetFeatureMapping("x").dataSetLabelMapping("y").minimize("loss").build());
+        sd.fit(trainData, 3);                                            // W, G, tau kept in bounds every iteration
+        model.copyTo(net.getLayer(0));                                   // the trained connectome into DL4J
+
+        INDArray graphOut = sd.output(Map.of("x", features), h.name()).get(h.name());
+        assertTrue(maxDiff(net.output(features.castTo(DataType.DOUBLE)), graphOut.castTo(DataType.DOUBLE)) <= 1e-5);
+        assertTrue(model.parameter(G).getArr().minNumber().doubleValue() >= 0);
+    }
+
     @Test
     void parametersTransferBothWaysByKey() {
         Case c = small();
