@@ -79,8 +79,8 @@ import java.util.Objects;
  */
 public final class ConnectomeGraph {
     /**
-     * The most neurons the dense form accepts. At N = 4096 one N×N float64 matrix is 134 MB and a training step holds
-     * about ten of them.
+     * The most neurons the dense form accepts. At N = 4096 one N×N matrix is 67 MB in float32 (134 MB in float64), and
+     * a training step holds several (the masked matrix, its gradient, the updater's state of a trained W).
      */
     public static final int MAX_NEURONS = 4096;
     /** The default name under which the model's variables are created. */
@@ -158,6 +158,13 @@ public final class ConnectomeGraph {
         long[] dims = sd.getArrForVarName(existing(sd, who, name + "/" + INPUT_SHAPE).name()).toLongVector();
         DifferentialFunction init = sd.getVariableOutputOp(existing(sd, who, name + "/" + INITIAL_STATE).name());
         String initialState = init instanceof Identity ? init.args()[0].name() : null;
+        InputLayout layout = InputLayout.of(who, conf, dims.length == 1 ? 0
+                : (int) dims[conf.getRnnDataFormat() == RNNFormat.NCW ? 1 : 0]);
+        if (!Arrays.equals(layout.dims, dims)) {
+            throw new IllegalArgumentException(who + ": the graph's input is [B, " + Arrays.toString(dims)
+                    .replaceAll("[\\[\\]]", "") + "], which does not fit this configuration ("
+                    + conf.getNIn() + " inputs, " + conf.getRnnDataFormat() + ")");
+        }
         GraphGuard guard = null;
         for (Listener l : sd.getListeners()) {
             if (l instanceof GraphGuard && ((GraphGuard) l).who().equals(who)) {
@@ -165,8 +172,6 @@ public final class ConnectomeGraph {
             }
         }
         if (guard == null) {
-            InputLayout layout = InputLayout.of(who, conf, dims.length == 1 ? 0
-                    : (int) dims[conf.getRnnDataFormat() == RNNFormat.NCW ? 1 : 0]);
             guard = newGuard(who, name, conf, inputName, layout, initialState);
             sd.addListeners(guard);
         }

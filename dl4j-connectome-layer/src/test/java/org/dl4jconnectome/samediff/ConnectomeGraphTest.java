@@ -305,6 +305,11 @@ class ConnectomeGraphTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> ConnectomeGraph.attach(loaded, perNeuron, ConnectomeGraph.DEFAULT_NAME));
         assertTrue(e.getMessage().contains("'connectome/tau' is a VARIABLE of shape [2]"), e.getMessage());
+        ConnectomeOdeLayer nwc = conf.toBuilder().dataFormat(org.deeplearning4j.nn.conf.RNNFormat.NWC).build();
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ConnectomeGraph.attach(loaded, nwc, ConnectomeGraph.DEFAULT_NAME));
+        assertTrue(e.getMessage().contains("the graph's input is [B, 4, 2], which does not fit this configuration (4 "
+                + "inputs, NWC)"), e.getMessage());
     }
 
     @Test

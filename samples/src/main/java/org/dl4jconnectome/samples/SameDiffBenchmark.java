@@ -1,5 +1,6 @@
 package org.dl4jconnectome.samples;
 
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -20,6 +21,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -42,9 +44,9 @@ import java.util.concurrent.Callable;
  * Times the connectome model as a {@link ConnectomeGraph} in pure SameDiff against the DL4J layer, on the same model:
  * the C. elegans MNIST connectome of {@link MnistClassifier} (N = 299) and random typed connectomes of the same
  * density at other sizes, each read out at t1 by a softmax layer over 10 classes, float32, Adam. It measures a
- * forward pass ({@code net.output} / {@code sd.output}) and a training step ({@code net.fit} / {@code sd.fit} on one
- * minibatch), in interleaved rounds, and prints one line per measurement with the median and the minimum, then a
- * Markdown table of the medians.
+ * forward pass ({@code net.output} / {@code sd.output}) and a training step ({@code net.fit} / {@code sd.fit} over an
+ * iterator of {@code --steps-per-fit} minibatches, divided by their number), in interleaved rounds, and prints one
+ * line per measurement with the median and the minimum, then a Markdown table of the medians.
  * <pre>
  *   java -cp samples/target/connectome.jar org.dl4jconnectome.samples.SameDiffBenchmark --neurons 299,1000
  * </pre>
@@ -69,6 +71,10 @@ public final class SameDiffBenchmark implements Callable<Integer> {
     @Option(names = "--repeat", description = "Timed runs per measurement and round (default: ${DEFAULT-VALUE}).")
     private int repeat = 3;
 
+    @Option(names = "--steps-per-fit", description = "Training steps (minibatches) per timed fit call; the time "
+            + "reported is per step (default: ${DEFAULT-VALUE}).")
+    private int stepsPerFit = 10;
+
     @Option(names = "--seed", description = "Seed of the random connectomes and data (default: ${DEFAULT-VALUE}).")
     private long seed = 1;
 
@@ -90,7 +96,14 @@ public final class SameDiffBenchmark implements Callable<Integer> {
             for (int b = 0; b < batch; b++) {
                 y.putScalar(b, b % CLASSES, 1f);
             }
-            DataSet data = new DataSet(x, y);
+            // Training steps are timed within one fit call over several minibatches, as training runs: a SameDiff
+            // fit call first builds a training session for the whole graph, which one step alone would pay for.
+            List<DataSet> batches = new ArrayList<>();
+            for (int i = 0; i < stepsPerFit; i++) {
+                batches.add(new DataSet(x, y));
+            }
+            // One list entry (a whole minibatch) per step.
+            DataSetIterator data = new ListDataSetIterator<>(batches, 1);
             MultiLayerNetwork net = network(ode);
             long t0 = System.nanoTime();
             Graph graph = new Graph(ode);
@@ -101,8 +114,14 @@ public final class SameDiffBenchmark implements Callable<Integer> {
             Map<String, Runnable> work = new LinkedHashMap<>();
             work.put("forward/layer", () -> net.output(x));
             work.put("forward/graph", () -> graph.output(x));
-            work.put("fit_step/layer", () -> net.fit(data));
-            work.put("fit_step/graph", () -> graph.sd.fit(data));
+            work.put("fit_step/layer", () -> {
+                data.reset();
+                net.fit(data);
+            });
+            work.put("fit_step/graph", () -> {
+                data.reset();
+                graph.sd.fit(data, 1);
+            });
             Map<String, List<Double>> times = new LinkedHashMap<>();
             for (Map.Entry<String, Runnable> e : work.entrySet()) {
                 e.getValue().run();
@@ -114,7 +133,8 @@ public final class SameDiffBenchmark implements Callable<Integer> {
                     for (int i = 0; i < repeat; i++) {
                         long s = System.nanoTime();
                         e.getValue().run();
-                        times.get(e.getKey()).add((System.nanoTime() - s) / 1e6);
+                        int steps = e.getKey().startsWith("fit_step") ? stepsPerFit : 1;
+                        times.get(e.getKey()).add((System.nanoTime() - s) / 1e6 / steps);
                     }
                 }
             }
