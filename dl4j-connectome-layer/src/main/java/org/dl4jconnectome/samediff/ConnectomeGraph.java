@@ -74,8 +74,8 @@ import java.util.Objects;
  * such limit and is the faster one at every size: see the project's README).
  * <p>
  * What the graph leaves out: the layer's adaptive inference solver (the graph always takes the fixed training steps,
- * so its output is the layer's training-mode output), and the DL4J settings of the layer (updater, regularization,
- * dropout, DL4J constraints), which in SameDiff belong to the {@code TrainingConfig}.
+ * so its output is the layer's training-mode output), sequence masks, and the DL4J settings of the layer (updater,
+ * regularization, dropout, DL4J constraints), which in SameDiff belong to the {@code TrainingConfig}.
  */
 public final class ConnectomeGraph {
     /**
