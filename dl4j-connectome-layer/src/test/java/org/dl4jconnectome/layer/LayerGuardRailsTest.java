@@ -253,7 +253,8 @@ class LayerGuardRailsTest {
                             .toArray()));
                 }
                 for (int t = 0; t < tasks; t++) {
-                    assertArrayEquals(expected[t], futures.get(t).get(), 0.0, "task " + t + ", round " + round);
+                    // Not bit for bit: the Vector API's exp differs by an ulp between interpreted and compiled code.
+                    assertArrayEquals(expected[t], futures.get(t).get(), 1e-12, "task " + t + ", round " + round);
                 }
             }
         } finally {
