@@ -138,12 +138,13 @@ class LayerGuardRailsTest {
                 "difference is finite");
         fails(IllegalArgumentException.class, () -> new ConnectomeOdeLayer.Builder().connectome(leak)
                 .inputProjection(InputProjection.identity(new int[] {0}, 3)).timeSpan(0, 1e300).build(),
-                "unstable");
+                "unstable", "more than a fixed-step schedule holds; shorten the time span or raise tauMin");
         // The simulator applies the rule to its smallest τ.
         ConnectomeSimulator sim = ConnectomeSimulator.builder().connectome(leak)
                 .inputProjection(InputProjection.identity(new int[] {0}, 3)).build();
         fails(IllegalArgumentException.class, () -> sim.simulate(new double[1], 1, 1, 0, 100, 3,
-                SolverSpec.fixed(1), null), "the smallest tau = 1.0", "use stepsPerInterval >= 16");
+                SolverSpec.fixed(1), null), "the smallest tau = 1.0", "use stepsPerInterval >= 16 or more evaluation "
+                + "points, or raise the smallest tau");
     }
 
     @ParameterizedTest
