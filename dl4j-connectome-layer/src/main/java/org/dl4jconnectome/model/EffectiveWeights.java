@@ -47,6 +47,19 @@ public final class EffectiveWeights {
         return numPairs;
     }
 
+    /** The sign s of every synapse in CSR order (a copy). */
+    public double[] signs() {
+        return sign.clone();
+    }
+
+    /**
+     * The index of every synapse's gain in the K×K gains, post type · K + pre type, in CSR order (a copy), or null
+     * without type-pair gains.
+     */
+    public int[] gainIndices() {
+        return pair == null ? null : pair.clone();
+    }
+
     /** out = W ⊙ s ⊙ G[pair]; gains is ignored (may be null) without type-pair gains. */
     public void compute(double[] magnitudes, double[] gains, double[] out) {
         for (int s = 0; s < out.length; s++) {
