@@ -109,7 +109,7 @@ final class CudaDevice {
         }
     }
 
-    private static CudaDevice tryOpen(String library, int ordinal) throws Unavailable {
+    static CudaDevice tryOpen(String library, int ordinal) throws Unavailable {
         NativeLibrary lib;
         try {
             lib = NativeLibrary.getInstance(library);
