@@ -44,7 +44,7 @@ final class BackendSelection {
             String reason = p.unavailableReason();
             if (reason == null) {
                 ConnectomeField<?> f = p.create(model);
-                log(f.backendName() + " on " + p.deviceDescription() + (requested == ConnectomeBackend.GPU
+                log(p.name() + " on " + p.deviceDescription() + (requested == ConnectomeBackend.GPU
                         ? ", as requested" : ": a usable device was found (" + ConnectomeBackend.PROPERTY
                         + "=cpu selects the CPU)"));
                 return f;
