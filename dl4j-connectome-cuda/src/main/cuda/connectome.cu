@@ -412,8 +412,8 @@ EMU_KERNEL(magnitude_gradient)
 template <typename T>
 __device__ void combine_body(T* dst, const T* src, int n, int B, int count, Ptrs8 k, const double* w, Weights8 wu,
                              const int* samples, int* nonFinite) {
-    for (i64 e = (i64) blockIdx.x * blockDim.x + threadIdx.x; e < n; e += (i64) gridDim.x * blockDim.x) {
-        int b = (int) (e % B);
+    for (unsigned e = blockIdx.x * blockDim.x + threadIdx.x; e < (unsigned) n; e += gridDim.x * blockDim.x) {
+        int b = (int) (e % (unsigned) B);
         if (samples && !samples[b]) {
             continue;
         }
@@ -447,8 +447,8 @@ COMBINE(double, f64)
 // dst_j[:, b] += w[j][b] x[:, b] for j < count: one read of x for every target.
 template <typename T>
 __device__ void spread_body(const T* x, int n, int B, int count, Ptrs8 dst, const double* w, Weights8 wu) {
-    for (i64 e = (i64) blockIdx.x * blockDim.x + threadIdx.x; e < n; e += (i64) gridDim.x * blockDim.x) {
-        int b = (int) (e % B);
+    for (unsigned e = blockIdx.x * blockDim.x + threadIdx.x; e < (unsigned) n; e += gridDim.x * blockDim.x) {
+        int b = (int) (e % (unsigned) B);
         T xv = x[e];
 #pragma unroll
         for (int j = 0; j < 8; j++) {
@@ -472,8 +472,8 @@ SPREAD(double, f64)
 
 template <typename T>
 __device__ void copy_samples_body(T* dst, const T* src, int n, int B, const int* samples) {
-    for (i64 e = (i64) blockIdx.x * blockDim.x + threadIdx.x; e < n; e += (i64) gridDim.x * blockDim.x) {
-        if (samples[e % B]) {
+    for (unsigned e = blockIdx.x * blockDim.x + threadIdx.x; e < (unsigned) n; e += gridDim.x * blockDim.x) {
+        if (samples[e % (unsigned) B]) {
             dst[e] = src[e];
         }
     }
@@ -489,7 +489,7 @@ COPY_SAMPLES(double, f64)
 
 template <typename T>
 __device__ void fill_body(T* dst, int n, double value) {
-    for (i64 e = (i64) blockIdx.x * blockDim.x + threadIdx.x; e < n; e += (i64) gridDim.x * blockDim.x) {
+    for (unsigned e = blockIdx.x * blockDim.x + threadIdx.x; e < (unsigned) n; e += gridDim.x * blockDim.x) {
         dst[e] = (T) value;
     }
 }

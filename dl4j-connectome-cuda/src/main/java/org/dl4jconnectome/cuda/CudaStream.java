@@ -28,8 +28,12 @@ final class CudaStream {
     private final ByteBuffer paramBytes;
     private final Launch launch = new Launch();
 
+    private long ringHost;
+    private long ringDevice;
     private int ringCapacity;
     private int ringUsed;
+    /** Start of the ring bytes written since the last copy to the device. */
+    private int ringSent;
     private ByteBuffer ringBytes;
     private long staging;
     private long stagingCapacity;
@@ -139,6 +143,7 @@ final class CudaStream {
                 throw new IllegalStateException("kernel " + kernel.name + " takes " + kernel.params.length
                         + " parameters, given " + next);
             }
+            sendRing();
             Cuda.check(CuApi.cuLaunchKernel(kernel.function, gridX, gridY, 1, LaunchPlan.BLOCK, 1, 1, 0, stream,
                     paramsAddress, 0L), "cuLaunchKernel(" + kernel.name + ")");
         }
@@ -146,29 +151,24 @@ final class CudaStream {
 
     // ------------------------------------------------------------------------------------------ small arrays
 
-    /** Room for {@code bytes} in the ring: its offset (the stream is synchronized first when the ring is full). */
+    /**
+     * Room for {@code bytes} in the ring: its offset. A full ring is replaced by a larger one (the old one is freed
+     * at the next sync, when no copy or kernel uses it any more), so addresses already handed out stay valid.
+     */
     private int reserve(int bytes) {
         int size = (bytes + RING_ALIGN - 1) / RING_ALIGN * RING_ALIGN;
         if (ringUsed + size > ringCapacity) {
-            sync();
-            if (size > ringCapacity) {
-                growRing(Math.max(2 * ringCapacity, size));
-            }
+            sendRing();
+            handles.retire(ringHost, ringDevice);
+            growRing(Math.max(2 * ringCapacity, ringCapacity + size));
         }
         int at = ringUsed;
         ringUsed += size;
         return at;
     }
 
-    private long ringHost;
-    private long ringDevice;
-
     private void growRing(int capacity) {
         device.makeCurrent();
-        if (ringHost != 0) {
-            Cuda.check(CuApi.cuMemFreeHost(ringHost), "cuMemFreeHost");
-            Cuda.check(CuApi.cuMemFree_v2(ringDevice), "cuMemFree");
-        }
         Cuda.check(CuApi.cuMemAllocHost_v2(Cuda.scratchAddress(), capacity), "cuMemAllocHost");
         ringHost = Cuda.scratch().getLong(0);
         Cuda.check(CuApi.cuMemAlloc_v2(Cuda.scratchAddress(), capacity), "cuMemAlloc");
@@ -176,13 +176,25 @@ final class CudaStream {
         handles.ring(ringHost, ringDevice);
         ringCapacity = capacity;
         ringUsed = 0;
+        ringSent = 0;
         ringBytes = new Pointer(ringHost).getByteBuffer(0, capacity).order(ByteOrder.nativeOrder());
     }
 
-    /** Copies the ring bytes [at, at + bytes) to the device in stream order: the device address of the copy. */
+    /**
+     * The device address of ring bytes just written: they are copied to the device, together with the others
+     * written since the last copy, in stream order before the next launch or copy that may read them.
+     */
     private long send(int at, int bytes) {
-        Cuda.check(CuApi.cuMemcpyHtoDAsync_v2(ringDevice + at, ringHost + at, bytes, stream), "cuMemcpyHtoDAsync");
         return ringDevice + at;
+    }
+
+    /** Copies the ring bytes written since the last copy (one copy for all the small arrays of a launch). */
+    private void sendRing() {
+        if (ringUsed > ringSent) {
+            Cuda.check(CuApi.cuMemcpyHtoDAsync_v2(ringDevice + ringSent, ringHost + ringSent, ringUsed - ringSent,
+                    stream), "cuMemcpyHtoDAsync");
+            ringSent = ringUsed;
+        }
     }
 
     /** w[from + j][b] for j &lt; count, as count × B float64 on the device. */
@@ -335,9 +347,12 @@ final class CudaStream {
 
     /** Waits for everything enqueued; the ring and the staging buffer are free afterwards. */
     void sync() {
+        sendRing();
         Cuda.check(CuApi.cuStreamSynchronize(stream), "cuStreamSynchronize");
         ringUsed = 0;
+        ringSent = 0;
         stagingBusy = false;
+        handles.freeRetired();
     }
 
     /** What the stream's cleaner frees. */
@@ -347,6 +362,7 @@ final class CudaStream {
         private volatile long ringHost;
         private volatile long ringDevice;
         private volatile long staging;
+        private final java.util.List<long[]> retired = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Handles(CudaDevice device, long stream) {
             this.device = device;
@@ -362,10 +378,27 @@ final class CudaStream {
             staging = host;
         }
 
+        void retire(long host, long dev) {
+            retired.add(new long[]{host, dev});
+        }
+
+        /** Frees the replaced rings (after a sync: nothing reads them any more). */
+        void freeRetired() {
+            for (long[] r : retired) {
+                Cuda.check(CuApi.cuMemFreeHost(r[0]), "cuMemFreeHost");
+                Cuda.check(CuApi.cuMemFree_v2(r[1]), "cuMemFree");
+            }
+            retired.clear();
+        }
+
         @Override
         public void run() {
             device.makeCurrent();
             CuApi.cuStreamSynchronize(stream);
+            for (long[] r : retired) {
+                CuApi.cuMemFreeHost(r[0]);
+                CuApi.cuMemFree_v2(r[1]);
+            }
             if (ringHost != 0) {
                 CuApi.cuMemFreeHost(ringHost);
                 CuApi.cuMemFree_v2(ringDevice);

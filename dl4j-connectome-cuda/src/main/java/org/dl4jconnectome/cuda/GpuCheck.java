@@ -847,5 +847,17 @@ public final class GpuCheck {
             return (System.nanoTime() - s0) / 1e6;
         }, "Dopri5 + integral controller at atol 1e-6 / rtol 1e-3, all neurons at 20 points");
         record("stats", "\"op\": \"adaptive_forward\", \"accepted_steps\": " + accepted[0]);
+        // The outputs for the peer's comparison, [B, N, points] like torch's.
+        writeOutput("java_forward.npy", it.solve(problem, fixed, all, false, null), n);
+        writeOutput("java_adaptive.npy", it.solve(problem, adaptive, all, false, null), n);
+    }
+
+    private void writeOutput(String name, ConnectomeIntegrator.Solution s, int n) {
+        try {
+            Npy.write(out.resolve("workload").resolve(name), NpyArray.ofFloat32(s.outputFloat(), TUTORIAL_BATCH, n,
+                    TUTORIAL_POINTS));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + name, e);
+        }
     }
 }
