@@ -13,15 +13,20 @@ solver bioplnn uses, on the workload GpuCheck exports (the format of benchmarks/
 
 One JSON object per line on stdout; progress on stderr. torchode (with torchtyping and typeguard 2.x) is imported
 from the environment, else from --vendor DIR (the bundle's python folder). --no-gpu stops before the first call to
-the GPU, after loading the workload and torchode.
+the GPU, after loading the workload and torchode; --device cpu runs every op on the CPU instead (to test this
+script where there is no GPU).
 
-Usage: python3 .gpu/peer.py --data DIR [--vendor DIR] [--repeat R] [--no-gpu]
+Usage: python3 .gpu/peer.py --data DIR [--vendor DIR] [--repeat R] [--no-gpu | --device cpu]
 """
 import argparse
 import json
 import os
 import sys
 import time
+import warnings
+
+warnings.filterwarnings("ignore", message=".*Sparse CSR tensor support is in beta.*")
+warnings.filterwarnings("ignore", message=".*Sparse invariant checks are implicitly disabled.*")
 
 DOPRI_A = [
     [],
@@ -48,6 +53,7 @@ def parse_args(argv=None):
     p.add_argument("--vendor", default=None, help="folder with torchode, torchtyping and typeguard sources")
     p.add_argument("--repeat", type=int, default=7, help="timed runs per op (default 7)")
     p.add_argument("--no-gpu", action="store_true", help="stop before the first GPU call")
+    p.add_argument("--device", choices=["cuda", "cpu"], default="cuda", help="where the ops run (default cuda)")
     args = p.parse_args(argv)
     if args.repeat < 1:
         p.error(f"--repeat {args.repeat}: expected at least 1")
@@ -91,15 +97,20 @@ def import_torchode(vendor):
     return f"vendored ({vendor})"
 
 
+def synchronize(torch):
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
+
+
 def timed(torch, fn, repeat, warmup=1):
     for _ in range(warmup):
         result = fn()
-    torch.cuda.synchronize()
+    synchronize(torch)
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         result = fn()
-        torch.cuda.synchronize()
+        synchronize(torch)
         times.append((time.perf_counter() - start) * 1e3)
     times.sort()
     return times, result
@@ -126,16 +137,16 @@ def main():
     origin = import_torchode(args.vendor)
     import torchode as to
     log(f"torch {torch.__version__}, torchode {to.__version__} ({origin})")
-    if args.no_gpu or not torch.cuda.is_available():
+    if args.no_gpu or (args.device == "cuda" and not torch.cuda.is_available()):
         emit({"impl": "peer", "op": "setup", "torch": torch.__version__, "torchode": to.__version__,
               "skipped": "--no-gpu" if args.no_gpu else "torch sees no CUDA device"})
         return 0
     import numpy as np
 
-    dev = torch.device("cuda")
+    dev = torch.device(args.device)
     torch.manual_seed(1234)
     emit({"impl": "peer", "op": "setup", "torch": torch.__version__, "torchode": to.__version__,
-          "device": torch.cuda.get_device_name(0)})
+          "device": torch.cuda.get_device_name(0) if args.device == "cuda" else "cpu"})
     a_val, a_col, a_ptr, shape = w["A"]
     row = np.repeat(np.arange(n, dtype=np.int64), np.diff(a_ptr))
     crow = torch.from_numpy(a_ptr).to(dev)
@@ -199,18 +210,26 @@ def main():
     record("forward", t, "torch, 19 fixed Dopri5 steps (result on the GPU)", **extra)
 
     class ValuesSpmm(torch.autograd.Function):
+        """y = A(values) @ h; dL/dvalues[e] = sum_b dL/dy[row_e, b] h[col_e, b] (no dense N x N gradient)."""
+
         @staticmethod
-        def forward(ctx, vals, h):
+        def forward(ctx, vals, h, mats):
             ctx.save_for_backward(h)
-            return torch.sparse_csr_tensor(crow, col, vals.detach(), (n, n), device=dev) @ h
+            ctx.mats = mats
+            return mats[0] @ h
 
         @staticmethod
         def backward(ctx, grad):
             (h,) = ctx.saved_tensors
             grad = grad.contiguous()
             g_vals = (grad.index_select(0, rows) * h.index_select(0, col)).sum(1)
-            g_h = torch.sparse_csr_tensor(t_crow, t_col, values[perm], (n, n), device=dev) @ grad
-            return g_vals, g_h
+            return g_vals, ctx.mats[1] @ grad, None
+
+    def matrices(vals):
+        """A and its transpose as CSR for the current values, built once per training step."""
+        v = vals.detach()
+        return (torch.sparse_csr_tensor(crow, col, v, (n, n), device=dev),
+                torch.sparse_csr_tensor(t_crow, t_col, v[perm], (n, n), device=dev))
 
     p_values = values.clone().requires_grad_()
     p_tau = tau.clone().requires_grad_()
@@ -220,11 +239,12 @@ def main():
     def fit_step():
         for p in (p_values, p_tau, p_bias):
             p.grad = None
+        mats = matrices(p_values)
         drive = U @ x_t + p_bias[:, None]
-        states = dopri5_fixed(lambda h: ValuesSpmm.apply(p_values, h), drive, 1.0 / p_tau[:, None])
+        states = dopri5_fixed(lambda h: ValuesSpmm.apply(p_values, h, mats), drive, 1.0 / p_tau[:, None])
         loss = (states[-1] * readout).mean()
         loss.backward()
-        return float(loss)
+        return float(loss.detach())
 
     t, _ = timed(torch, fit_step, args.repeat)
     record("fit_step", t, "torch autograd through 19 fixed Dopri5 steps")
@@ -235,9 +255,10 @@ def main():
     def solver_for(vals, tau_v, bias_v):
         drive = (U @ x_t).T + bias_v[None, :]
         inv = 1.0 / tau_v[None, :]
+        mats = matrices(vals) if vals.requires_grad else None
 
         def f(t, y):
-            z = ValuesSpmm.apply(vals, y.T).T if vals.requires_grad else (A @ y.T).T
+            z = ValuesSpmm.apply(vals, y.T, mats).T if mats is not None else (A @ y.T).T
             return (torch.sigmoid(z + drive) - y) * inv
 
         term = to.ODETerm(f)
@@ -265,7 +286,7 @@ def main():
         sol = solver.solve(to.InitialValueProblem(y0=y0, t_eval=t_eval), term=term)
         loss = (sol.ys[:, -1, :] * readout.T).mean()
         loss.backward()
-        return float(loss)
+        return float(loss.detach())
 
     t, _ = timed(torch, fit_torchode, args.repeat)
     record("fit_step_torchode", t, "torchode adaptive solve + autograd backward (bioplnn's training)")
