@@ -593,6 +593,35 @@ CUresult CUDAAPI cuStreamSynchronize(CUstream) {
     return emu::check_all_guards("a copy") ? CUDA_SUCCESS : CUDA_ERROR_ILLEGAL_ADDRESS;
 }
 
+CUresult CUDAAPI cuEventCreate(CUevent* event, unsigned int) {
+    // An event is the launch count when it was recorded: the emulator keeps no device clock, so elapsed time is 0.
+    *event = reinterpret_cast<CUevent>(new long long(-1));
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuEventRecord(CUevent event, CUstream) {
+    LOCKED;
+    *reinterpret_cast<long long*>(event) = emu::launches;
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuEventSynchronize(CUevent event) {
+    return *reinterpret_cast<long long*>(event) < 0 ? CUDA_ERROR_INVALID_HANDLE : CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuEventElapsedTime(float* millis, CUevent start, CUevent end) {
+    if (*reinterpret_cast<long long*>(start) < 0 || *reinterpret_cast<long long*>(end) < 0) {
+        return CUDA_ERROR_INVALID_HANDLE;
+    }
+    *millis = 0.0f;
+    return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuEventDestroy(CUevent event) {
+    delete reinterpret_cast<long long*>(event);
+    return CUDA_SUCCESS;
+}
+
 CUresult CUDAAPI cuGetErrorName(CUresult error, const char** text) {
     switch (error) {
         case CUDA_SUCCESS: *text = "CUDA_SUCCESS"; break;

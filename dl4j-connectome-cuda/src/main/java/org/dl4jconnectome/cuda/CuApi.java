@@ -83,6 +83,16 @@ final class CuApi {
 
     static native int cuStreamSynchronize(long stream);
 
+    static native int cuEventCreate(long eventOut, int flags);
+
+    static native int cuEventRecord(long event, long stream);
+
+    static native int cuEventSynchronize(long event);
+
+    static native int cuEventElapsedTime_v2(long millisOut, long start, long end);
+
+    static native int cuEventDestroy_v2(long event);
+
     static native int cuGetErrorName(int error, long textOut);
 
     static native int cuGetErrorString(int error, long textOut);

@@ -345,6 +345,30 @@ final class CudaStream {
         }
     }
 
+    /** A new event (for timing work on the stream). */
+    long event() {
+        device.makeCurrent();
+        Cuda.check(CuApi.cuEventCreate(Cuda.scratchAddress(), 0), "cuEventCreate");
+        return Cuda.scratch().getLong(0);
+    }
+
+    /** Records an event after the work enqueued so far. */
+    void record(long event) {
+        sendRing();
+        Cuda.check(CuApi.cuEventRecord(event, stream), "cuEventRecord");
+    }
+
+    /** Milliseconds of device time between two recorded events (waits for the second). */
+    float elapsed(long start, long end) {
+        Cuda.check(CuApi.cuEventSynchronize(end), "cuEventSynchronize");
+        Cuda.check(CuApi.cuEventElapsedTime_v2(Cuda.scratchAddress(), start, end), "cuEventElapsedTime");
+        return Cuda.scratch().getFloat(0);
+    }
+
+    static void destroy(long event) {
+        Cuda.check(CuApi.cuEventDestroy_v2(event), "cuEventDestroy");
+    }
+
     /** Waits for everything enqueued; the ring and the staging buffer are free afterwards. */
     void sync() {
         sendRing();

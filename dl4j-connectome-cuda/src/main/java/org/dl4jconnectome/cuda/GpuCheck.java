@@ -800,19 +800,23 @@ public final class GpuCheck {
         DeviceArray yd = k.s.pool.allocate((long) n * batch, 4);
         Kernel spmm = Kernel.of(device, "spmm_f32");
         int launches = 100;
+        long start = k.s.event();
+        long end = k.s.event();
         for (boolean transposed : new boolean[]{false, true}) {
             time(transposed ? "spmm_transpose" : "spmm", () -> {
-                long s0 = System.nanoTime();
+                k.s.record(start);
                 for (int i = 0; i < launches; i++) {
                     k.s.launch(spmm).i32(n).i32(batch).ptr(transposed ? k.ptrT : k.ptr)
                             .ptr(transposed ? k.colT : k.col).ptr(transposed ? k.valT : k.val).ptr(xd).i64(batch)
                             .ptr(yd).i32(0).i32(LaunchPlan.lanesPerSample(batch))
                             .go(LaunchPlan.warpPerRowBlocks(n));
                 }
-                k.s.sync();
-                return (System.nanoTime() - s0) / 1e6 / launches;
-            }, "one product, mean of " + launches + " launches, float32, B=8");
+                k.s.record(end);
+                return (double) k.s.elapsed(start, end) / launches;
+            }, "one product, device time (CUDA events) over " + launches + " launches, float32, B=8");
         }
+        CudaStream.destroy(start);
+        CudaStream.destroy(end);
         ConnectomeIntegrator it = new ConnectomeIntegrator(m, SparseKernels.best(), ConnectomeBackend.GPU);
         Params p = t.params();
         p.set(it);

@@ -6,6 +6,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The sparse product kernel on the emulated device against a dense float64 product. */
 class SpmmKernelTest {
@@ -74,6 +75,13 @@ class SpmmKernelTest {
         double[] got = new double[x.length];
         s.download(got, yd.address(), x.length, single);
         double tol = single ? 1e-5 : 1e-13;
+        long start = s.event();
+        long end = s.event();
+        s.record(start);
+        s.record(end);
+        assertTrue(s.elapsed(start, end) >= 0, "event time");
+        CudaStream.destroy(start);
+        CudaStream.destroy(end);
         for (int i = 0; i < got.length; i++) {
             assertEquals(expected[i], got[i], tol * (1 + Math.abs(expected[i])), "element " + i);
         }
