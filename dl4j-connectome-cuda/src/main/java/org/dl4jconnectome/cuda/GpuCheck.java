@@ -159,24 +159,21 @@ public final class GpuCheck {
             record("device", "\"available\": false, \"reason\": \"--no-gpu\"");
         }
         for (boolean single : new boolean[]{true, false}) {
-            String p = single ? "f32" : "f64";
-            kernelChecks(single, p);
-            for (int variant = 0; variant < 3; variant++) {
-                SmallCase c = new SmallCase(100 + variant, small, single, variant);
-                integratorChecks("small#" + variant + " " + p, c.model, c.params, c.problem, c.readout,
-                        single ? F32 : F64, variant == 2);
-            }
+            kernelChecks(single, single ? "f32" : "f64");
+        }
+        for (int variant = 0; variant < 3; variant++) {
+            SmallCase c32 = new SmallCase(100 + variant, small, true, variant);
+            SmallCase c64 = new SmallCase(100 + variant, small, false, variant);
+            solveChecks("small#" + variant, c32.model, c64.model, c64.params, c64.problem, c32.readout, c64.readout,
+                    variant == 2);
         }
         if (!tutorial) {
             return;
         }
         Tutorial t = new Tutorial(1);
         t.export(out.resolve("workload"));
-        for (boolean single : new boolean[]{true, false}) {
-            ConnectomeModel m = t.model(single);
-            integratorChecks("tutorial " + (single ? "f32" : "f64"), m, t.params(), t.problem(), t.readout(single),
-                    single ? F32 : F64, true);
-        }
+        solveChecks("tutorial", t.model(true), t.model(false), t.params(), t.problem(), t.readout(true),
+                t.readout(false), true);
         timings(t);
     }
 
@@ -623,27 +620,55 @@ public final class GpuCheck {
         return g;
     }
 
-    /** Forward, reverse (fixed steps, two per interval) and adaptive passes of one case on both backends. */
-    private void integratorChecks(String name, ConnectomeModel model, Params params,
-                                  ConnectomeIntegrator.Problem problem, ConnectomeIntegrator.Readout readout,
-                                  double tol, boolean adaptive) {
-        SolverSpec fixed = SolverSpec.fixed(1);
+    /** The CPU's results of one case: a fixed-step forward and reverse pass, and an adaptive forward pass. */
+    private static final class Reference {
+        double[] forward;
+        double[] cotangent;
+        double[][] gradients;
+        double[] adaptive;
+        int[] steps;
+    }
+
+    private Reference reference(String name, ConnectomeModel model, Params params,
+                                ConnectomeIntegrator.Problem problem, ConnectomeIntegrator.Readout readout,
+                                boolean adaptive) {
+        long t0 = System.nanoTime();
         ConnectomeIntegrator cpu = new ConnectomeIntegrator(model, SparseKernels.best(), ConnectomeBackend.CPU);
         params.set(cpu);
-        long t0 = System.nanoTime();
-        double[] outCpu = output(cpu.solve(problem, fixed, readout, true, null));
-        double[] cot = cotangent(outCpu.length);
-        double[][] gradCpu = gradients(cpu.backward(cot));
-        double[] adaptiveCpu = null;
-        int[] stepsCpu = null;
+        Reference r = new Reference();
+        r.forward = output(cpu.solve(problem, SolverSpec.fixed(1), readout, true, null));
+        r.cotangent = cotangent(r.forward.length);
+        r.gradients = gradients(cpu.backward(r.cotangent));
         if (adaptive) {
             ConnectomeIntegrator.Solution s = cpu.solve(problem, SolverSpec.adaptive(1e-6, 1e-3), readout, false,
                     null);
-            adaptiveCpu = output(s);
-            stepsCpu = steps(s);
+            r.adaptive = output(s);
+            r.steps = steps(s);
         }
         log.println(String.format(Locale.ROOT, "check: %s: CPU reference in %.1f s", name,
                 (System.nanoTime() - t0) / 1e9));
+        return r;
+    }
+
+    /** Both precisions of one case: CPU references first, then the GPU's passes against them. */
+    private void solveChecks(String name, ConnectomeModel model32, ConnectomeModel model64, Params params,
+                             ConnectomeIntegrator.Problem problem, ConnectomeIntegrator.Readout readout32,
+                             ConnectomeIntegrator.Readout readout64, boolean adaptive) {
+        Reference ref64 = reference(name + " f64", model64, params, problem, readout64, adaptive);
+        Reference ref32 = reference(name + " f32", model32, params, problem, readout32, adaptive);
+        compare(name + " f32", model32, params, problem, readout32, adaptive, ref32, ref64, F32);
+        compare(name + " f64", model64, params, problem, readout64, adaptive, ref64, null, F64);
+    }
+
+    /**
+     * The GPU's passes of one case against the CPU's of the same precision. In float32 a difference above the
+     * tolerance is accepted when the GPU's result is as accurate as the CPU's float32 result against float64
+     * (error at most twice the CPU's), and says so: two float32 solvers differ by the rounding their dynamics
+     * amplify, and an adaptive step that lands within rounding of acceptance can go either way.
+     */
+    private void compare(String name, ConnectomeModel model, Params params, ConnectomeIntegrator.Problem problem,
+                         ConnectomeIntegrator.Readout readout, boolean adaptive, Reference ref, Reference ref64,
+                         double tol) {
         if (!gpu) {
             notRun(name + " forward");
             notRun(name + " reverse");
@@ -655,27 +680,60 @@ public final class GpuCheck {
         try {
             ConnectomeIntegrator dev = new ConnectomeIntegrator(model, SparseKernels.best(), ConnectomeBackend.GPU);
             params.set(dev);
-            check(name + " forward", relativeError(output(dev.solve(problem, fixed, readout, true, null)), outCpu),
-                    tol);
-            double[][] gradGpu = gradients(dev.backward(cot));
-            double worst = 0;
-            for (int i = 0; i < gradCpu.length; i++) {
-                worst = Math.max(worst, relativeError(gradGpu[i], gradCpu[i]));
-            }
-            check(name + " reverse", worst, tol);
+            double[] forward = output(dev.solve(problem, SolverSpec.fixed(1), readout, true, null));
+            compare(name + " forward", new double[][]{forward}, new double[][]{ref.forward},
+                    ref64 == null ? null : new double[][]{ref64.forward}, tol, "");
+            compare(name + " reverse", gradients(dev.backward(ref.cotangent)), ref.gradients,
+                    ref64 == null ? null : ref64.gradients, tol, "");
             if (adaptive) {
                 ConnectomeIntegrator.Solution s = dev.solve(problem, SolverSpec.adaptive(1e-6, 1e-3), readout,
                         false, null);
-                if (!Arrays.equals(steps(s), stepsCpu)) {
-                    fail(name + " adaptive", "another step sequence than the CPU's (accepted/rejected per sample "
-                            + Arrays.toString(steps(s)) + " vs " + Arrays.toString(stepsCpu) + ")");
+                String note = Arrays.equals(steps(s), ref.steps) ? "" : "another step sequence than the CPU's "
+                        + "(accepted/rejected per sample " + Arrays.toString(steps(s)) + " vs "
+                        + Arrays.toString(ref.steps) + ")";
+                if (!note.isEmpty() && ref64 == null) {
+                    fail(name + " adaptive", note);
                 } else {
-                    check(name + " adaptive", relativeError(output(s), adaptiveCpu), tol);
+                    compare(name + " adaptive", new double[][]{output(s)}, new double[][]{ref.adaptive},
+                            ref64 == null ? null : new double[][]{ref64.adaptive}, note.isEmpty() ? tol : 0, note);
                 }
             }
         } catch (RuntimeException e) {
             fail(name, e.toString());
         }
+    }
+
+    /** Arrays against the CPU's, with the float32 accuracy criterion when float64 references are given. */
+    private void compare(String name, double[][] actual, double[][] reference, double[][] reference64, double tol,
+                         String note) {
+        double worst = 0;
+        for (int i = 0; i < actual.length; i++) {
+            worst = Math.max(worst, relativeError(actual[i], reference[i]));
+        }
+        if (worst <= tol || reference64 == null) {
+            check(name, worst, tol);
+            return;
+        }
+        boolean pass = true;
+        double gpuWorst = 0;
+        double cpuWorst = 0;
+        for (int i = 0; i < actual.length; i++) {
+            double g = relativeError(actual[i], reference64[i]);
+            double c = relativeError(reference[i], reference64[i]);
+            pass &= g <= 2 * c;
+            gpuWorst = Math.max(gpuWorst, g);
+            cpuWorst = Math.max(cpuWorst, c);
+        }
+        if (!pass) {
+            failures++;
+        }
+        String why = String.format(Locale.ROOT, "%s%s%.2e from the CPU's float32 (tolerance %.0e); against float64: "
+                + "GPU %.2e, CPU float32 %.2e", note, note.isEmpty() ? "" : "; ", worst, tol, gpuWorst, cpuWorst);
+        record("check", String.format(Locale.ROOT, "\"name\": %s, \"max_rel_error\": %.3e, \"tolerance\": %.0e, "
+                + "\"pass\": %b, \"criterion\": \"as accurate as the CPU's float32 against float64\", "
+                + "\"gpu_vs_f64\": %.3e, \"cpu_vs_f64\": %.3e, \"note\": %s", json(name), worst, tol, pass, gpuWorst,
+                cpuWorst, json(note)));
+        log.println(String.format(Locale.ROOT, "check: %-48s %s  %s", name, pass ? "ok* " : "FAIL", why));
     }
 
     private static int[] steps(ConnectomeIntegrator.Solution s) {

@@ -101,13 +101,25 @@ final class Emulator {
         }
         Path kernelObject = dir.resolve("kernels.o");
         Path driverObject = dir.resolve("driver.o");
-        run(List.of("g++", "-std=c++17", "-O2", "-fPIC", "-Wall", "-Wno-unknown-pragmas", "-I" + CUDA_INCLUDE,
-                "-I" + emulatorSource, "-include", emulatorSource.resolve("emulator.h").toString(), "-x", "c++",
-                "-c", kernels.toString(), "-o", kernelObject.toString()), dir);
+        List<String> kernelBuild = new ArrayList<>(List.of("g++", "-std=c++17", "-O2", "-fPIC", "-Wall",
+                "-Wno-unknown-pragmas", "-I" + CUDA_INCLUDE, "-I" + emulatorSource, "-include",
+                emulatorSource.resolve("emulator.h").toString()));
+        if (hostHasFma()) {
+            // nvcc contracts a * b + c into fused multiply-adds by default: so does the emulator where it can.
+            kernelBuild.addAll(List.of("-mfma", "-ffp-contract=fast"));
+        }
+        kernelBuild.addAll(List.of("-x", "c++", "-c", kernels.toString(), "-o", kernelObject.toString()));
+        run(kernelBuild, dir);
         run(List.of("g++", "-std=c++17", "-O2", "-fPIC", "-Wall", "-I" + CUDA_INCLUDE, "-I" + emulatorSource, "-c",
                 emulatorSource.resolve("driver_emulator.cpp").toString(), "-o", driverObject.toString()), dir);
         run(List.of("g++", "-shared", kernelObject.toString(), driverObject.toString(), "-o", out.toString()), dir);
         return out.toAbsolutePath();
+    }
+
+    private static boolean hostHasFma() throws IOException {
+        Path cpuinfo = Paths.get("/proc/cpuinfo");
+        return Files.exists(cpuinfo) && java.util.regex.Pattern.compile("\\bfma\\b").matcher(Files.readString(cpuinfo))
+                .find();
     }
 
     private static boolean upToDate(Path out, List<Path> inputs) throws IOException {
