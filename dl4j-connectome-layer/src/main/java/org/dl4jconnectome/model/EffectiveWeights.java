@@ -91,6 +91,23 @@ public final class EffectiveWeights {
         }
     }
 
+    /** The sign s of every synapse in CSR order (a copy). */
+    public double[] signs() {
+        double[] out = new double[sign.length];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = sign[k];
+        }
+        return out;
+    }
+
+    /**
+     * The index of every synapse's gain in the K×K gains, post type · K + pre type, in CSR order (a copy), or null
+     * without type-pair gains.
+     */
+    public int[] gainIndices() {
+        return pair == null ? null : pair.clone();
+    }
+
     /** out = W ⊙ s ⊙ G[pair]; gains is ignored (may be null) without type-pair gains. */
     public void compute(double[] magnitudes, double[] gains, double[] out) {
         for (int s = 0; s < out.length; s++) {
