@@ -18,10 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernels implements SparseKernels {
     static final VectorKernels INSTANCE = new VectorKernels();
 
-    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
+    private static final VectorSpecies<Float> F8 = Species.FLOAT;
     /** 512 bits (a batch of 8 in one vector) where the processor has them, else 256. */
-    private static final VectorSpecies<Double> DP = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> DP = Species.DOUBLE;
 
     private VectorKernels() {
     }
@@ -163,15 +162,15 @@ final class VectorKernels implements SparseKernels {
     private static void outerRows(BlockedCsr a, int blk, int lo, int hi, double[] g, double[] x, double[] acc,
                                   int stride, int width) {
         char[] col = a.localColumns();
-        int lanes = D4.length();
+        int lanes = DP.length();
         int full = width - width % lanes;
         for (int r = lo; r < hi; r++) {
             int go = r * stride;
             for (int s = a.rowStart(blk, r), e = a.rowStart(blk, r + 1); s < e; s++) {
                 int xo = (a.blockStart(blk) + col[s]) * stride;
-                DoubleVector v = DoubleVector.zero(D4);
+                DoubleVector v = DoubleVector.zero(DP);
                 for (int j = 0; j < full; j += lanes) {
-                    v = DoubleVector.fromArray(D4, g, go + j).fma(DoubleVector.fromArray(D4, x, xo + j), v);
+                    v = DoubleVector.fromArray(DP, g, go + j).fma(DoubleVector.fromArray(DP, x, xo + j), v);
                 }
                 double sum = v.reduceLanes(VectorOperators.ADD);
                 for (int j = full; j < width; j++) {
