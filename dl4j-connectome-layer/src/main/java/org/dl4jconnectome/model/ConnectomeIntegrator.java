@@ -264,6 +264,8 @@ public final class ConnectomeIntegrator {
         final ConnectomeField<V> field;
         final Tape<V> tape = new Tape<>();
         FixedStepSolver<V> fixed;
+        AdaptiveSolver<V> adaptive;
+        SolverSpec adaptiveSpec;
         StateBackend<V> ops;
         V y0;
         V y0Bar;
@@ -320,7 +322,11 @@ public final class ConnectomeIntegrator {
             SolverStats stats;
             if (spec.isAdaptive()) {
                 double[] times = StepSchedule.evaluationPoints(p.t0, p.t1, p.numPoints);
-                stats = AdaptiveSolver.<V>of(spec).solve(field, ops, p.t0, p.t1, times, p.segments.length,
+                if (adaptive == null || !spec.equals(adaptiveSpec)) {
+                    adaptive = AdaptiveSolver.of(spec);
+                    adaptiveSpec = spec;
+                }
+                stats = adaptive.solve(field, ops, p.t0, p.t1, times, p.segments.length,
                         p.endTimes, y0, sink, progress);
             } else {
                 StepSchedule schedule = StepSchedule.fixed(p.t0, p.t1, p.numPoints, spec.stepsPerInterval(),

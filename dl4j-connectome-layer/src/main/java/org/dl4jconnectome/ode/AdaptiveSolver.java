@@ -27,6 +27,9 @@ public final class AdaptiveSolver<V> {
     private final IntegralController controller;
     private final int maxSteps;
     private final boolean breakpoints;
+    // The working handles, kept from one solve to the next while the backend is the same.
+    private StateBackend<V> handlesOf;
+    private V[] handles;
 
     /**
      * @param method      an FSAL method with an error estimate (e.g. {@link RungeKuttaMethod#DOPRI5})
@@ -161,14 +164,18 @@ public final class AdaptiveSolver<V> {
                             + ", " + t1 + "]");
                 }
             }
-            y = ops.allocate();
-            k = ops.handleArray(stages);
-            for (int i = 0; i < stages; i++) {
-                k[i] = ops.allocate();
+            if (handlesOf != ops) {
+                handles = ops.handleArray(stages + 4);
+                for (int i = 0; i < handles.length; i++) {
+                    handles[i] = ops.allocate();
+                }
+                handlesOf = ops;
             }
-            yi = ops.allocate();
-            yNew = ops.allocate();
-            tmp = ops.allocate();
+            k = Arrays.copyOf(handles, stages);
+            y = handles[stages];
+            yi = handles[stages + 1];
+            yNew = handles[stages + 2];
+            tmp = handles[stages + 3];
             t = new double[batch];
             dt = new double[batch];
             h = new double[batch];
