@@ -26,7 +26,8 @@ class StateBackendContractTest {
         List<Arguments> out = new ArrayList<>();
         BiFunction<Integer, Integer, StateBackend<?>> f64 = DoubleStates::new;
         BiFunction<Integer, Integer, StateBackend<?>> f32 = FloatStates::new;
-        for (int[] size : new int[][] {{1, 1}, {37, 5}, {5000, 3}, {700, 8}, {64, 11}}) {
+        // Batches that do and do not divide a pass of the chunked combinations, one wider than a pass.
+        for (int[] size : new int[][] {{1, 1}, {37, 5}, {5000, 3}, {700, 8}, {64, 11}, {600, 11}, {2, 5000}}) {
             out.add(Arguments.of("float64", f64, size[0], size[1], 1e-13));
             out.add(Arguments.of("float32", f32, size[0], size[1], 2e-6));
         }
