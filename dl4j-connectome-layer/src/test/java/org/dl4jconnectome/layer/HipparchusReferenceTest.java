@@ -6,10 +6,11 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.dl4jconnectome.connectome.Connectome;
 import org.dl4jconnectome.connectome.InputProjection;
 import org.dl4jconnectome.connectome.Nonlinearity;
+import org.dl4jconnectome.ode.RungeKuttaMethod;
+import org.dl4jconnectome.ode.SolverSpec;
 import org.dl4jconnectome.ode.StepSchedule;
 import org.dl4jconnectome.testutil.HipparchusReference;
 import org.dl4jconnectome.testutil.RandomConnectomes;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -17,6 +18,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -44,10 +46,11 @@ class HipparchusReferenceTest {
         double t1 = 2.0;
         int numPoints = 6;
         long seed = 11;
+        RungeKuttaMethod method = RungeKuttaMethod.DOPRI5;
 
         @Override
         public String toString() {
-            return "K=" + types + ", segments=" + segments + (signedEdges ? ", signed edges" : "")
+            return method + ", K=" + types + ", segments=" + segments + (signedEdges ? ", signed edges" : "")
                     + (positiveDrive ? ", positive drive" : "") + ", phi=" + java.util.Arrays.toString(phi);
         }
     }
@@ -63,7 +66,21 @@ class HipparchusReferenceTest {
         return s;
     }
 
+    /** Every setup with every method. */
+    private static Stream<Arguments> withMethods(Stream<Arguments> setups) {
+        return setups.flatMap(a -> RungeKuttaMethod.values().stream().map(m -> {
+            Setup s = (Setup) a.get()[0];
+            Setup c = setup(s.types, s.segments, s.signedEdges, s.positiveDrive, s.phi);
+            c.method = m;
+            return Arguments.of(c);
+        }));
+    }
+
     static Stream<Arguments> tight() {
+        return withMethods(tightSetups());
+    }
+
+    private static Stream<Arguments> tightSetups() {
         Nonlinearity[] all = Nonlinearity.values();
         return Stream.of(
                 Arguments.of(setup(1, 1, false, false, Nonlinearity.SIGMOID)),
@@ -76,11 +93,19 @@ class HipparchusReferenceTest {
     }
 
     static Stream<Arguments> kinked() {
+        return withMethods(kinkedSetups());
+    }
+
+    private static Stream<Arguments> kinkedSetups() {
         Nonlinearity[] all = Nonlinearity.values();
         return Stream.of(
                 Arguments.of(setup(7, 1, true, false, all)),
                 Arguments.of(setup(4, 3, false, false, Nonlinearity.TANH, Nonlinearity.ELU, Nonlinearity.SILU,
                         Nonlinearity.RELU)));
+    }
+
+    static List<RungeKuttaMethod> methods() {
+        return RungeKuttaMethod.values();
     }
 
     /** Max abs difference between the layer's states and the reference's over points, samples and neurons. */
@@ -103,7 +128,7 @@ class HipparchusReferenceTest {
         }
         ConnectomeOdeLayer layer = new ConnectomeOdeLayer.Builder().connectome(c).inputProjection(u)
                 .allExcitatory(s.positiveDrive).initialBias(bias).timeSpan(0, s.t1).evaluationPoints(s.numPoints)
-                .stepsPerInterval(s.stepsPerInterval).build();
+                .solver(SolverSpec.fixed(s.stepsPerInterval).withMethod(s.method)).build();
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
                 .list().layer(layer).setInputType(s.segments > 1 ? InputType.recurrent(inputs, s.segments)
                         : InputType.feedForward(inputs)).build());
@@ -155,21 +180,25 @@ class HipparchusReferenceTest {
         assertTrue(err < 2e-6, "max error " + err);
     }
 
-    @Test
-    void errorShrinksAtFifthOrder() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("methods")
+    void errorShrinksAtFifthOrder(RungeKuttaMethod m) {
         double[] err = new double[3];
         for (int i = 0; i < err.length; i++) {
             Setup s = setup(3, 2, false, false, SMOOTH);
+            s.method = m;
             s.seed = 5;
             s.t1 = 4.0;
             s.numPoints = 3;
             s.stepsPerInterval = 4 << i;
             err[i] = maxError(s);
         }
-        for (int i = 0; i + 1 < err.length; i++) {
-            double order = Math.log(err[i] / err[i + 1]) / Math.log(2);
-            assertTrue(order > 4.6 && order < 5.8, "observed order " + order + " between " + (4 << i) + " and "
-                    + (8 << i) + " steps per interval (errors " + err[i] + ", " + err[i + 1] + ")");
-        }
+        // The slope over both doublings: Tsit5's small leading error term makes single doublings at such coarse steps
+        // uneven (5.9 from 4 to 8 steps here).
+        double order = Math.log(err[0] / err[2]) / Math.log(4);
+        assertTrue(order > 4.6 && order < 5.8, m + ": observed order " + order + " from 4 to 16 steps per interval "
+                + "(errors " + java.util.Arrays.toString(err) + ")");
+        assertTrue(err[1] < err[0] / 20 && err[2] < err[1] / 20, m + ": every doubling gains at least a factor 20 "
+                + java.util.Arrays.toString(err));
     }
 }

@@ -14,6 +14,8 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.dl4jconnectome.connectome.Connectome;
 import org.dl4jconnectome.connectome.InputProjection;
 import org.dl4jconnectome.connectome.Nonlinearity;
+import org.dl4jconnectome.ode.RungeKuttaMethod;
+import org.dl4jconnectome.ode.SolverSpec;
 import org.dl4jconnectome.testutil.RandomConnectomes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,6 +67,8 @@ class LayerGradientCheckTest {
         final int batch;
         final boolean selectOutputs;
         final Nonlinearity[] phi;
+        RungeKuttaMethod method = RungeKuttaMethod.DOPRI5;
+        int checkpointEvery;
 
         Case(String name, boolean signedEdges, boolean allExcitatory, boolean gains, TauMode tauMode, int segments,
              int batch, boolean selectOutputs, Nonlinearity... phi) {
@@ -77,6 +81,13 @@ class LayerGradientCheckTest {
             this.batch = batch;
             this.selectOutputs = selectOutputs;
             this.phi = phi;
+        }
+
+        /** This case with another method and reverse-pass checkpointing. */
+        Case with(RungeKuttaMethod m, int checkpoint) {
+            this.method = m;
+            this.checkpointEvery = checkpoint;
+            return this;
         }
 
         @Override
@@ -96,7 +107,10 @@ class LayerGradientCheckTest {
                 Arguments.of(new Case("signed edges with type-pair gains, sequence input", true, false, true,
                         TauMode.PER_TYPE, 3, 2, true, Nonlinearity.TANH, Nonlinearity.SOFTPLUS, Nonlinearity.ELU)),
                 Arguments.of(new Case("signed edges, constant input, all outputs, relu/identity", true, false, false,
-                        TauMode.PER_NEURON, 1, 2, false, Nonlinearity.IDENTITY, Nonlinearity.RELU)));
+                        TauMode.PER_NEURON, 1, 2, false, Nonlinearity.IDENTITY, Nonlinearity.RELU)),
+                Arguments.of(new Case("tsit5, checkpoints every 2 steps, type-pair gains, sequence input", false, false,
+                        true, TauMode.PER_TYPE, 3, 2, true, Nonlinearity.SIGMOID, Nonlinearity.TANH)
+                        .with(RungeKuttaMethod.TSIT5, 2)));
     }
 
     private static MultiLayerNetwork network(Case c, long seed) {
@@ -112,7 +126,7 @@ class LayerGradientCheckTest {
         }
         ConnectomeOdeLayer.Builder ode = new ConnectomeOdeLayer.Builder().connectome(conn).inputProjection(u)
                 .allExcitatory(c.allExcitatory).tauMode(c.tauMode).initialBias(bias).timeSpan(0, 1.5).evaluationPoints(4)
-                .stepsPerInterval(2);
+                .solver(SolverSpec.fixed(2).withMethod(c.method).withCheckpointEvery(c.checkpointEvery));
         if (c.gains) {
             double[] g = new double[c.phi.length * c.phi.length];
             for (int i = 0; i < g.length; i++) {
