@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The network the driver gets back from Spark against parameter averaging done on one machine with DL4J's own
  * {@code fit}: every worker starts from the driver's parameters and Adam state, fits its partition's mini-batches in
  * order, and the driver takes the mean of the workers' parameters and Adam states (the direct RDD approach without
- * repartitioning, so that the partitions are known).
+ * repartitioning, so that the partitions are known). Bit for bit only with the scalar kernels, which the module's
+ * surefire configuration selects: the Vector API's exp rounds differently once the JIT has compiled it.
  */
 class SingleMachineEquivalenceTest {
     private static final int BATCH = 16;
@@ -34,6 +35,8 @@ class SingleMachineEquivalenceTest {
 
     @Test
     void oneWorkerIsPlainSequentialTraining(@TempDir Path tmp) throws IOException, InterruptedException {
+        assertEquals("scalar", System.getProperty("dl4jconnectome.kernels"),
+                "bit-identical training needs -Ddl4jconnectome.kernels=scalar (set in the module's pom)");
         Mnist mnist = Mnist.bundled();
         MultiLayerNetwork start = LocalSpark.newNetwork();
         List<DataSet> batches = mnist.dataSet(0, DIGITS).batchBy(BATCH);
