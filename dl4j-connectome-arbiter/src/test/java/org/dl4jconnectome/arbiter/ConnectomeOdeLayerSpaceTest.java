@@ -18,6 +18,7 @@ import org.deeplearning4j.arbiter.optimize.parameter.integer.IntegerParameterSpa
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.dl4jconnectome.connectome.Connectome;
@@ -244,7 +245,17 @@ class ConnectomeOdeLayerSpaceTest {
                 .tauMin(new ContinuousParameterSpace(0.5, 0.8))
                 .trainTypePairGains(new BooleanSpace())
                 .build();
-        MultiLayerSpace space = network(ode);
+        // With a layer the search leaves as it is, as the samples' search keeps the classifier's own layers.
+        MultiLayerSpace space = new MultiLayerSpace.Builder()
+                .seed(7)
+                .updater(new AdamSpace(new ContinuousParameterSpace(1e-3, 1e-2), new FixedValue<>(0.9),
+                        new FixedValue<>(0.999), new FixedValue<>(1e-8)))
+                .layer(ode)
+                .layer(new ConstantLayerSpace(new DenseLayer.Builder().nOut(4).activation(Activation.TANH).build()))
+                .layer(new OutputLayerSpace.Builder().nOut(2).activation(Activation.SOFTMAX)
+                        .lossFunction(LossFunctions.LossFunction.MCXENT).build())
+                .setInputType(InputType.feedForward(INPUTS))
+                .build();
         String json = space.toJson();
         MultiLayerSpace fromJson = MultiLayerSpace.fromJson(json);
         MultiLayerSpace fromYaml = MultiLayerSpace.fromYaml(space.toYaml());
