@@ -21,7 +21,6 @@ import org.deeplearning4j.arbiter.scoring.impl.EvaluationScoreFunction;
 import org.deeplearning4j.arbiter.task.MultiLayerNetworkTaskCreator;
 import org.deeplearning4j.arbiter.task.TaskListener;
 import org.deeplearning4j.arbiter.ui.listener.ArbiterStatusListener;
-import org.deeplearning4j.core.storage.StatsStorageRouter;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.ui.model.stats.StatsListener;
@@ -189,7 +188,7 @@ final class SearchCommand implements Callable<Integer> {
 
         TrainingUi ui = uiOptions.enabled ? TrainingUi.start(uiOptions.port) : null;
         LocalOptimizationRunner runner = new LocalOptimizationRunner(config,
-                new MultiLayerNetworkTaskCreator(null, ui == null ? null : new CandidateStats(ui.storage())));
+                new MultiLayerNetworkTaskCreator(null, ui == null ? null : new CandidateStats(ui)));
         SearchProgress results = new SearchProgress(err, budget, search);
         runner.addListeners(results);
         if (ui != null) {
@@ -370,20 +369,20 @@ final class SearchCommand implements Callable<Integer> {
         }
     }
 
-    /** DL4J's StatsListener on each candidate network: one training-UI session per candidate. */
+    /** DL4J's StatsListener on each candidate network: the training pages show the candidate in training. */
     static final class CandidateStats implements TaskListener {
         private static final long serialVersionUID = 1L;
-        private final transient StatsStorageRouter storage;
+        private final transient TrainingUi ui;
 
-        CandidateStats(StatsStorageRouter storage) {
-            this.storage = storage;
+        CandidateStats(TrainingUi ui) {
+            this.ui = ui;
         }
 
         @Override
         public <T extends Model> T preProcess(T model, Candidate candidate) {
             if (model instanceof MultiLayerNetwork) {
-                ((MultiLayerNetwork) model).addListeners(new StatsListener(storage, TrainingUi.STATS_EVERY,
-                        "candidate-" + candidate.getIndex()));
+                ((MultiLayerNetwork) model).addListeners(new StatsListener(ui.newRunStorage(),
+                        TrainingUi.STATS_EVERY, "candidate-" + candidate.getIndex()));
             }
             return model;
         }

@@ -41,6 +41,7 @@ final class TrainingUi {
 
     private final UIServer server;
     private final StatsStorage storage;
+    private StatsStorage latestRun;
 
     private TrainingUi(UIServer server, StatsStorage storage) {
         this.server = server;
@@ -100,6 +101,20 @@ final class TrainingUi {
     /** Where listeners (DL4J's {@code StatsListener}, Arbiter's status listener) put what the UI shows. */
     StatsStorage storage() {
         return storage;
+    }
+
+    /**
+     * A fresh storage for a new training run, attached in place of the previous run's. DL4J's training pages stay on
+     * the session they first showed while it is attached and turn to the most recent one when it goes away, so they
+     * follow the run in progress (Arbiter's pages, in {@link #storage()}, keep every candidate's score).
+     */
+    synchronized StatsStorage newRunStorage() {
+        if (latestRun != null) {
+            server.detach(latestRun);
+        }
+        latestRun = new InMemoryStatsStorage();
+        server.attach(latestRun);
+        return latestRun;
     }
 
     int port() {
