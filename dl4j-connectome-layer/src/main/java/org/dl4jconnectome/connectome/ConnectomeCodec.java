@@ -35,6 +35,8 @@ public final class ConnectomeCodec {
     private static final byte KIND_MATRIX = 2;
     private static final byte KIND_INTS = 3;
     private static final byte KIND_DOUBLES = 4;
+    /** DEFLATE expands by at most 1032:1, which bounds the payload a blob of a given length can hold. */
+    private static final int MAX_INFLATION = 1032;
 
     private ConnectomeCodec() {
     }
@@ -69,6 +71,8 @@ public final class ConnectomeCodec {
             if (n < 1 || k < 1 || k > n) {
                 throw new IOException("invalid sizes: " + n + " neurons, " + k + " types");
             }
+            // Every neuron's type takes at least one byte, every type at least 12.
+            requirePresent(in, n + 12L * k, n + " neurons and " + k + " types");
             NeuronClass[] classes = new NeuronClass[k];
             double[] tau = new double[k];
             Nonlinearity[] phi = new Nonlinearity[k];
@@ -114,7 +118,9 @@ public final class ConnectomeCodec {
 
     public static int[] decodeInts(byte[] blob) {
         return read(blob, KIND_INTS, in -> {
-            int[] v = new int[checkedLength(in.readInt())];
+            int len = checkedLength(in.readInt());
+            requirePresent(in, 4L * len, len + " ints");
+            int[] v = new int[len];
             for (int i = 0; i < v.length; i++) {
                 v[i] = in.readInt();
             }
@@ -151,9 +157,11 @@ public final class ConnectomeCodec {
         int rows = in.readInt();
         int cols = in.readInt();
         int nnz = checkedLength(in.readInt());
-        if (rows < 0 || cols < 0) {
+        if (rows < 0 || cols < 0 || rows > CsrMatrix.MAX_DIMENSION || cols > CsrMatrix.MAX_DIMENSION) {
             throw new IOException("invalid matrix shape " + rows + "x" + cols);
         }
+        // Every row's length takes at least one byte, every entry at least one byte and a float32 value.
+        requirePresent(in, rows + 5L * nnz, "a " + rows + "x" + cols + " matrix with " + nnz + " entries");
         int[] ptr = new int[rows + 1];
         int[] col = new int[nnz];
         int k = 0;
@@ -203,7 +211,9 @@ public final class ConnectomeCodec {
     private static double[] readValues(DataInputStream in) throws IOException {
         int len = checkedLength(in.readInt());
         boolean asFloat = in.readBoolean();
-        byte[] raw = new byte[Math.multiplyExact(len, asFloat ? 4 : 8)];
+        long bytes = (long) len * (asFloat ? 4 : 8);
+        requirePresent(in, bytes, len + " values");
+        byte[] raw = new byte[(int) bytes];
         in.readFully(raw);
         ByteBuffer buf = ByteBuffer.wrap(raw).order(ByteOrder.BIG_ENDIAN);
         double[] v = new double[len];
@@ -211,6 +221,18 @@ public final class ConnectomeCodec {
             v[i] = asFloat ? buf.getFloat() : buf.getDouble();
         }
         return v;
+    }
+
+    /**
+     * Refuses a declared size whose content cannot be in the bytes that remain, before anything is allocated for it
+     * (the payload is in memory, so what remains is known exactly).
+     */
+    private static void requirePresent(DataInputStream in, long minBytes, String what) throws IOException {
+        int remaining = in.available();
+        if (minBytes > remaining) {
+            throw new IOException(what + " need at least " + minBytes + " bytes, but only " + remaining
+                    + " remain");
+        }
     }
 
     private static int checkedLength(int len) throws IOException {
@@ -313,7 +335,12 @@ public final class ConnectomeCodec {
             }
             Inflater inflater = new Inflater();
             try (DataInputStream z = new DataInputStream(new InflaterInputStream(header, inflater, 1 << 16))) {
-                byte[] raw = new byte[checkedLength(z.readInt())];
+                int rawLength = checkedLength(z.readInt());
+                if (rawLength > (long) MAX_INFLATION * blob.length) {
+                    throw new IOException("the payload claims " + rawLength + " bytes, more than " + blob.length
+                            + " compressed bytes can hold");
+                }
+                byte[] raw = new byte[rawLength];
                 z.readFully(raw);
                 long expected = z.readLong();
                 if (z.read() != -1 || inflater.getRemaining() > 0 || header.available() > 0) {

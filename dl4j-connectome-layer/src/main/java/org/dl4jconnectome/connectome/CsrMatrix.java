@@ -16,6 +16,11 @@ import java.util.Objects;
  * Accessors return copies; the arrays are never shared with callers.
  */
 public final class CsrMatrix implements Serializable {
+    /**
+     * The largest number of rows or columns: the row pointers (rows + 1 of them) must fit in one Java array.
+     */
+    public static final int MAX_DIMENSION = Integer.MAX_VALUE - 9;
+
     private static final long serialVersionUID = 1L;
 
     private final int rows;
@@ -40,10 +45,10 @@ public final class CsrMatrix implements Serializable {
      * @param rowIdx row index of each entry, in [0, rows)
      * @param colIdx column index of each entry, in [0, cols)
      * @param values value of each entry, finite
-     * @throws IllegalArgumentException naming the offending argument and entry when the triplets are inconsistent
+     * @throws IllegalArgumentException naming the offending argument and entry when the triplets are inconsistent, or
+     *                                  when the shape is too large to build (see {@link #requireBuildable})
      */
     public static CsrMatrix fromCoo(int rows, int cols, int[] rowIdx, int[] colIdx, double[] values) {
-        checkShape(rows, cols);
         Objects.requireNonNull(rowIdx, "rowIdx");
         Objects.requireNonNull(colIdx, "colIdx");
         Objects.requireNonNull(values, "values");
@@ -52,6 +57,7 @@ public final class CsrMatrix implements Serializable {
                     + ", colIdx has " + colIdx.length + ", values has " + values.length + " entries");
         }
         int n = rowIdx.length;
+        requireBuildable(rows, cols, n);
         for (int k = 0; k < n; k++) {
             checkIndex("rowIdx", k, rowIdx[k], rows);
             checkIndex("colIdx", k, colIdx[k], cols);
@@ -100,9 +106,9 @@ public final class CsrMatrix implements Serializable {
         Objects.requireNonNull(rowPtr, "rowPtr");
         Objects.requireNonNull(colIdx, "colIdx");
         Objects.requireNonNull(values, "values");
-        if (rowPtr.length != rows + 1) {
+        if (rowPtr.length != rows + 1L) {
             throw new IllegalArgumentException("rowPtr has " + rowPtr.length + " entries, expected rows + 1 = "
-                    + (rows + 1));
+                    + (rows + 1L));
         }
         if (rowPtr[0] != 0 || rowPtr[rows] != colIdx.length || colIdx.length != values.length) {
             throw new IllegalArgumentException("inconsistent CSR arrays: rowPtr[0] = " + rowPtr[0] + ", rowPtr[rows] = "
@@ -245,6 +251,18 @@ public final class CsrMatrix implements Serializable {
         return d;
     }
 
+    /** A deserialized matrix passes the same checks as one built from arrays; a tampered stream is refused. */
+    private Object readResolve() throws java.io.ObjectStreamException {
+        try {
+            return fromCsr(rows, cols, rowPtr, colIdx, values);
+        } catch (RuntimeException e) {
+            java.io.InvalidObjectException ex = new java.io.InvalidObjectException("corrupt serialized CsrMatrix: "
+                    + e.getMessage());
+            ex.initCause(e);
+            throw ex;
+        }
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -292,9 +310,47 @@ public final class CsrMatrix implements Serializable {
         return out;
     }
 
-    private static void checkShape(int rows, int cols) {
+    private static void checkShape(long rows, long cols) {
         if (rows < 0 || cols < 0) {
             throw new IllegalArgumentException("matrix shape must be non-negative, got " + rows + "x" + cols);
+        }
+        if (rows > MAX_DIMENSION || cols > MAX_DIMENSION) {
+            throw new IllegalArgumentException("matrix shape " + rows + "x" + cols + " is too large: at most "
+                    + MAX_DIMENSION + " rows and columns are supported (the row pointers are one Java array)");
+        }
+    }
+
+    /**
+     * Checks, before anything is allocated, that a {@code rows × cols} matrix with {@code entries} stored entries
+     * (or COO triplets) can be built here: both dimensions in [0, {@link #MAX_DIMENSION}], and the arrays that
+     * {@link #fromCoo} allocates for it (row pointers and the sorting buffers, 8 bytes per row, 4 per column and
+     * 40 per entry) no larger than the Java heap ({@code -Xmx}). Readers call this with the sizes a file declares, so
+     * that a small file declaring a huge matrix is an error rather than an {@link OutOfMemoryError}.
+     *
+     * @throws IllegalArgumentException naming the shape and the memory it needs
+     */
+    public static void requireBuildable(long rows, long cols, long entries) {
+        checkShape(rows, cols);
+        if (entries < 0) {
+            throw new IllegalArgumentException("entries = " + entries + ": expected >= 0");
+        }
+        long heap = Runtime.getRuntime().maxMemory();
+        long needed = buildBytes(rows, cols, entries);
+        if (needed > heap) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "a %d x %d matrix with %d %s needs %.1f GB to build, more than the whole Java heap "
+                            + "(%.1f GB; java -Xmx sets it)", rows, cols, entries, entries == 1 ? "entry" : "entries",
+                    needed / 1e9, heap / 1e9));
+        }
+    }
+
+    /** What {@link #fromCoo} allocates, in bytes: sort buffers and row pointers per row and column, arrays per entry. */
+    private static long buildBytes(long rows, long cols, long entries) {
+        try {
+            return Math.addExact(Math.addExact(Math.multiplyExact(8L, rows + 1), Math.multiplyExact(4L, cols + 1)),
+                    Math.multiplyExact(40L, entries));
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
         }
     }
 

@@ -33,15 +33,17 @@ public final class NeuronTypes implements Serializable {
      * From a type id per neuron.
      *
      * @param typeIds  type of each neuron, in [0, numTypes)
-     * @param numTypes K ≥ 1
+     * @param numTypes K, from 1 to the number of neurons (a type may be empty, but there cannot be more types than
+     *                 neurons: per-type arrays are sized by K, so a stray huge id must not size them)
      */
     public static NeuronTypes fromTypeIds(int[] typeIds, int numTypes) {
         Objects.requireNonNull(typeIds, "typeIds");
         if (typeIds.length == 0) {
             throw new IllegalArgumentException("typeIds is empty: expected one type id per neuron");
         }
-        if (numTypes < 1) {
-            throw new IllegalArgumentException("numTypes = " + numTypes + ": expected at least 1");
+        if (numTypes < 1 || numTypes > typeIds.length) {
+            throw new IllegalArgumentException("numTypes = " + numTypes + ": expected 1.." + typeIds.length
+                    + " (at most one type per neuron, " + typeIds.length + " neurons)");
         }
         for (int i = 0; i < typeIds.length; i++) {
             if (typeIds[i] < 0 || typeIds[i] >= numTypes) {
@@ -52,29 +54,40 @@ public final class NeuronTypes implements Serializable {
         return new NeuronTypes(numTypes, typeIds.clone());
     }
 
-    /** From a type id per neuron, with K = max id + 1. */
+    /**
+     * From a type id per neuron, with K = max id + 1.
+     *
+     * @throws IllegalArgumentException if an id is negative or not below the number of neurons (K cannot exceed N),
+     *                                  naming the first such neuron
+     */
     public static NeuronTypes fromTypeIds(int[] typeIds) {
         Objects.requireNonNull(typeIds, "typeIds");
-        int max = -1;
-        for (int t : typeIds) {
-            max = Math.max(max, t);
+        int max = 0;
+        for (int i = 0; i < typeIds.length; i++) {
+            if (typeIds[i] < 0 || typeIds[i] >= typeIds.length) {
+                throw new IllegalArgumentException("typeIds[" + i + "] = " + typeIds[i] + " is out of range: "
+                        + typeIds.length + " neurons have at most " + typeIds.length + " types, so expected 0.."
+                        + (typeIds.length - 1));
+            }
+            max = Math.max(max, typeIds[i]);
         }
-        return fromTypeIds(typeIds, Math.max(1, max + 1));
+        return fromTypeIds(typeIds, max + 1);
     }
 
     /**
      * From one index list per type (bioplnn's {@code neuron_type_indices}).
      *
-     * @throws IllegalArgumentException if an index is out of range, a neuron is listed twice, or some neuron is in no
-     *                                  list (naming the first such neuron)
+     * @throws IllegalArgumentException if there are more lists than neurons, an index is out of range, a neuron is
+     *                                  listed twice, or some neuron is in no list (naming the first such neuron)
      */
     public static NeuronTypes fromIndexLists(int numNeurons, List<int[]> indicesPerType) {
         Objects.requireNonNull(indicesPerType, "indicesPerType");
         if (numNeurons < 1) {
             throw new IllegalArgumentException("numNeurons = " + numNeurons + ": expected at least 1");
         }
-        if (indicesPerType.isEmpty()) {
-            throw new IllegalArgumentException("indicesPerType is empty: expected one index list per neuron type");
+        if (indicesPerType.isEmpty() || indicesPerType.size() > numNeurons) {
+            throw new IllegalArgumentException("indicesPerType has " + indicesPerType.size() + " lists: expected one "
+                    + "index list per neuron type, 1.." + numNeurons + " of them (at most one type per neuron)");
         }
         int[] typeOf = new int[numNeurons];
         Arrays.fill(typeOf, -1);
@@ -149,6 +162,18 @@ public final class NeuronTypes implements Serializable {
             }
         }
         return out;
+    }
+
+    /** Deserialized types pass the same checks as built ones, so a tampered stream cannot declare 10^9 types. */
+    private Object readResolve() throws java.io.ObjectStreamException {
+        try {
+            return fromTypeIds(typeOf, numTypes);
+        } catch (RuntimeException e) {
+            java.io.InvalidObjectException ex = new java.io.InvalidObjectException("corrupt serialized NeuronTypes: "
+                    + e.getMessage());
+            ex.initCause(e);
+            throw ex;
+        }
     }
 
     @Override

@@ -49,12 +49,13 @@ public enum Nonlinearity {
     RELU {
         @Override
         public double apply(double z) {
-            return z > 0 ? z : 0.0;
+            // Math.max keeps NaN (a comparison would map it to 0 and hide it).
+            return Math.max(z, 0.0);
         }
 
         @Override
         public double derivative(double z) {
-            return z > 0 ? 1.0 : 0.0;
+            return z > 0 ? 1.0 : z <= 0 ? 0.0 : Double.NaN;
         }
     },
     SOFTPLUS {
@@ -119,15 +120,15 @@ public enum Nonlinearity {
         return derivative(z);
     }
 
-    /** ReLU(φ(z)), the activation the dynamics use. */
+    /** ReLU(φ(z)), the activation the dynamics use; NaN stays NaN, so a non-finite state is never hidden. */
     public double rectified(double z) {
-        double v = apply(z);
-        return v > 0 ? v : 0.0;
+        return Math.max(apply(z), 0.0);
     }
 
-    /** d/dz ReLU(φ(z)). */
+    /** d/dz ReLU(φ(z)) (NaN for a NaN z). */
     public double rectifiedDerivative(double z) {
-        return apply(z) > 0 ? derivative(z) : 0.0;
+        double v = apply(z);
+        return v > 0 ? derivative(z, v) : v <= 0 ? 0.0 : Double.NaN;
     }
 
     /**

@@ -45,12 +45,48 @@ public final class EdgeListCsv {
     /**
      * Reads an edge list; the number of neurons N is the largest index + 1 (so neurons above the largest index that
      * has an edge are not represented: use {@link #read(Path, int)} to keep them).
+     * <p>
+     * N is taken from the file only when its edges could name every neuron, that is when the largest index + 1 is at
+     * most twice the number of edges. Above that, most neurons would have no synapse at all, and a single stray
+     * index (10<sup>8</sup> in a file of three edges) would silently build that many neurons: then the number of
+     * neurons must be given to {@link #read(Path, int)}.
      *
-     * @throws IOException naming the file (and line) if it cannot be read, the header lacks a post or pre column or
-     *                     names one twice, or a line is malformed
+     * @throws UnknownNeuronCountException if the largest index + 1 exceeds twice the number of edges
+     * @throws IOException                 naming the file (and line) if it cannot be read, the header lacks a post or
+     *                                     pre column or names one twice, or a line is malformed
      */
     public static CsrMatrix read(Path file) throws IOException {
         return readFile(file, -1);
+    }
+
+    /**
+     * The number of neurons of an edge list cannot be taken from the file: its largest index is far above its edge
+     * count (see {@link #read(Path)}); the message names the file, the index and the edge count.
+     */
+    public static final class UnknownNeuronCountException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        private final int largestIndex;
+        private final int edges;
+
+        UnknownNeuronCountException(String file, int largestIndex, int edges) {
+            super(file + ": the largest neuron index is " + largestIndex + " but there "
+                    + (edges == 1 ? "is only 1 edge, which names" : "are only " + edges + " edges, which name")
+                    + " at most " + 2L * edges + " neurons: the file does not say how many neurons there are; give "
+                    + "the number of neurons");
+            this.largestIndex = largestIndex;
+            this.edges = edges;
+        }
+
+        /** The largest neuron index in the file. */
+        public int largestIndex() {
+            return largestIndex;
+        }
+
+        /** The number of edges (lines) in the file. */
+        public int edges() {
+            return edges;
+        }
     }
 
     /**
@@ -112,8 +148,11 @@ public final class EdgeListCsv {
             int post = index(f.get(postCol), header.get(postCol), numNeurons, name, lineNo);
             int pre = index(f.get(preCol), header.get(preCol), numNeurons, name, lineNo);
             double w = weightCol < 0 ? 1.0 : weight(f.get(weightCol), header.get(weightCol), name, lineNo);
-            edges.add(post, pre, w);
+            edges.add(post, pre, w, name);
             maxIndex = Math.max(maxIndex, Math.max(post, pre));
+        }
+        if (numNeurons < 0 && maxIndex + 1L > 2L * edges.size) {
+            throw new UnknownNeuronCountException(name, maxIndex, edges.size);
         }
         int n = numNeurons >= 0 ? numNeurons : maxIndex + 1;
         return CsrMatrix.fromCoo(n, n, edges.trimmedPost(), edges.trimmedPre(), edges.trimmedWeight());
@@ -250,14 +289,20 @@ public final class EdgeListCsv {
 
     /** Growable COO arrays. */
     private static final class Edges {
+        private static final int MAX_EDGES = Integer.MAX_VALUE - 8;
+
         private int[] post = new int[1024];
         private int[] pre = new int[1024];
         private double[] weight = new double[1024];
         private int size;
 
-        void add(int po, int pr, double w) {
+        void add(int po, int pr, double w, String name) throws IOException {
             if (size == post.length) {
-                int cap = size * 2;
+                if (size == MAX_EDGES) {
+                    throw new IOException(name + ": more than " + MAX_EDGES + " edges: an edge list is held in Java "
+                            + "arrays, which cannot be longer");
+                }
+                int cap = (int) Math.min(MAX_EDGES, 2L * size);
                 post = Arrays.copyOf(post, cap);
                 pre = Arrays.copyOf(pre, cap);
                 weight = Arrays.copyOf(weight, cap);

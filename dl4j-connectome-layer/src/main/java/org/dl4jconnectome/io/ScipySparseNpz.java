@@ -36,14 +36,34 @@ public final class ScipySparseNpz {
                         + "or coo (convert with .tocsr() before save_npz)");
             }
             long[] shape = require(npz, "shape", file).toLongArray();
-            if (shape.length != 2 || shape[0] < 0 || shape[1] < 0 || shape[0] > Integer.MAX_VALUE
-                    || shape[1] > Integer.MAX_VALUE) {
+            if (shape.length != 2 || shape[0] < 0 || shape[1] < 0 || shape[0] > CsrMatrix.MAX_DIMENSION
+                    || shape[1] > CsrMatrix.MAX_DIMENSION) {
                 throw new IOException(file + ": 'shape' is " + Arrays.toString(shape)
-                        + ": expected two dimensions in [0, " + Integer.MAX_VALUE + "]");
+                        + ": expected two dimensions in [0, " + CsrMatrix.MAX_DIMENSION + "]");
             }
             int rows = (int) shape[0];
             int cols = (int) shape[1];
-            double[] data = vector(npz, "data", file).toDoubleArray();
+            NpyArray dataArray = vector(npz, "data", file);
+            // The shape is only declared: check it against the arrays present, then what building it takes, before
+            // anything is allocated for it.
+            if (!format.equals("coo")) {
+                long pointers = vector(npz, "indptr", file).size();
+                boolean csr = format.equals("csr");
+                long expected = (csr ? shape[0] : shape[1]) + 1;
+                if (pointers != expected) {
+                    throw new IOException(file + ": 'indptr' has " + pointers + " entries, but 'shape' "
+                            + Arrays.toString(shape) + " needs " + (csr ? "rows" : "columns") + " + 1 = " + expected
+                            + ": the arrays do not match the declared shape");
+                }
+            }
+            try {
+                CsrMatrix.requireBuildable(rows, cols, dataArray.size());
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": 'shape' is " + Arrays.toString(shape) + " with "
+                        + dataArray.size() + (dataArray.size() == 1 ? " stored entry: " : " stored entries: ")
+                        + e.getMessage(), e);
+            }
+            double[] data = dataArray.toDoubleArray();
             if (format.equals("coo")) {
                 int[][] coords = cooCoordinates(npz, file);
                 return CsrMatrix.fromCoo(rows, cols, coords[0], coords[1], data);

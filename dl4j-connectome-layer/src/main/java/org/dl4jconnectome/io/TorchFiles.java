@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.zip.ZipEntry;
@@ -74,8 +75,11 @@ public final class TorchFiles {
                 throw new IOException(file + ": sparse values have shape " + Arrays.toString(values.shape())
                         + ": expected (" + nnz + ",) (hybrid sparse tensors are not supported)");
             }
-            if (size[0] > Integer.MAX_VALUE || size[1] > Integer.MAX_VALUE) {
-                throw new IOException(file + ": sparse size " + Arrays.toString(size) + " is too large");
+            try {
+                CsrMatrix.requireBuildable(size[0], size[1], nnz);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": sparse size " + Arrays.toString(size) + " with " + nnz
+                        + (nnz == 1 ? " stored entry: " : " stored entries: ") + e.getMessage(), e);
             }
             try {
                 int[] flat = indices.toIntArray();
@@ -224,6 +228,13 @@ public final class TorchFiles {
             }
             if (count > NpyArray.MAX_BYTES / s.type.dtype.itemSize) {
                 throw new IOException(file + ": tensor of size " + Arrays.toString(t.size) + " is too large");
+            }
+            // A view may repeat storage elements (stride 0), so its size is declared rather than present.
+            long bytes = count * s.type.dtype.itemSize;
+            if (bytes > Runtime.getRuntime().maxMemory()) {
+                throw new IOException(String.format(Locale.ROOT, "%s: tensor of size %s needs %.1f GB, more than "
+                        + "the whole Java heap (%.1f GB; java -Xmx sets it)", file, Arrays.toString(t.size),
+                        bytes / 1e9, Runtime.getRuntime().maxMemory() / 1e9));
             }
             if (count > 0 && (t.offset < 0 || last >= s.numel)) {
                 throw new IOException(file + ": tensor view (offset " + t.offset + ", size "

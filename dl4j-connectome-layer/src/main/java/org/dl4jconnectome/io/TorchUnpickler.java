@@ -19,6 +19,10 @@ import net.razorvine.pickle.Unpickler;
  */
 final class TorchUnpickler extends Unpickler {
     private static final short INST = 'i';
+    /** Opcodes followed by a little-endian length field, and that field's width in bytes. */
+    private static final Map<Short, Integer> LENGTH_FIELDS = Map.of(Opcodes.BINSTRING, 4, Opcodes.BINBYTES, 4,
+            Opcodes.BINUNICODE, 4, Opcodes.LONG4, 4, Opcodes.BINUNICODE8, 8, Opcodes.BINBYTES8, 8,
+            Opcodes.BYTEARRAY8, 8);
     private static final Set<String> LAYOUTS = Set.of("strided", "sparse_coo", "sparse_csr", "sparse_csc",
             "sparse_bsr", "sparse_bsc");
     private static final Map<String, StorageType> STORAGES = Map.of(
@@ -109,7 +113,39 @@ final class TorchUnpickler extends Unpickler {
             // INST looks classes up in the library's global registry; torch.save never emits it.
             throw new PickleException("the pickle opcode INST is not supported");
         }
+        Integer lengthBytes = LENGTH_FIELDS.get(key);
+        if (lengthBytes != null) {
+            checkDeclaredLength(key, lengthBytes);
+        }
         return super.dispatch(key);
+    }
+
+    /**
+     * Refuses an opcode whose length field exceeds the bytes left in the pickle: the pickle library allocates the
+     * declared length before reading, so a few hostile bytes could otherwise ask for gigabytes.
+     */
+    private void checkDeclaredLength(short key, int width) throws IOException {
+        if (!input.markSupported()) {
+            return;
+        }
+        input.mark(width);
+        byte[] field = input.readNBytes(width);
+        input.reset();
+        if (field.length < width) {
+            return;
+        }
+        long length = 0;
+        for (int i = width - 1; i >= 0; i--) {
+            length = (length << 8) | (field[i] & 0xFF);
+        }
+        if (key == Opcodes.BINSTRING || key == Opcodes.LONG4) {
+            length = (int) length;
+        }
+        long remaining = input.available() - (long) width;
+        if (length < 0 || length > remaining) {
+            throw new PickleException("pickle opcode 0x" + Integer.toHexString(key) + " declares "
+                    + Long.toUnsignedString(length) + " bytes, but only " + remaining + " remain in the pickle");
+        }
     }
 
     private static Object resolve(String module, String name) {

@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,17 +26,23 @@ final class ZipArchive implements Closeable {
         T read(InputStream in, String nameForErrors, long size) throws IOException;
     }
 
+    /** DEFLATE expands by at most 1032:1; the slack covers the fixed cost of tiny streams. */
+    private static final long MAX_INFLATION = 1032;
+    private static final long INFLATION_SLACK = 1 << 12;
+
     private final Path file;
+    private final long length;
     private final ZipFile zip;
 
-    private ZipArchive(Path file, ZipFile zip) {
+    private ZipArchive(Path file, long length, ZipFile zip) {
         this.file = file;
+        this.length = length;
         this.zip = zip;
     }
 
     static ZipArchive open(Path file) throws IOException {
         try {
-            return new ZipArchive(file, new ZipFile(file.toFile()));
+            return new ZipArchive(file, Files.size(file), new ZipFile(file.toFile()));
         } catch (ZipException e) {
             throw new IOException(file + ": not a readable zip archive (" + e.getMessage()
                     + "); the file may be truncated or corrupt", e);
@@ -69,6 +76,7 @@ final class ZipArchive implements Closeable {
      */
     <T> T read(ZipEntry entry, EntryReader<T> reader) throws IOException {
         String name = describe(entry);
+        checkDeclaredSizes(entry, name);
         CRC32 crc = new CRC32();
         try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(entry), crc)) {
             T value = null;
@@ -90,6 +98,27 @@ final class ZipArchive implements Closeable {
         } catch (ZipException | EOFException e) {
             throw new IOException(name + ": cannot read the entry (" + e.getMessage()
                     + "); the archive is truncated or corrupt", e);
+        }
+    }
+
+    /**
+     * Refuses entry sizes that the archive cannot hold, before a reader trusts them to size its buffers: the sizes
+     * come from the central directory, which a corrupt or hostile file can fill with anything.
+     */
+    private void checkDeclaredSizes(ZipEntry entry, String name) throws IOException {
+        long size = entry.getSize();
+        long compressed = entry.getCompressedSize();
+        if (compressed > length) {
+            throw new IOException(name + ": the entry claims " + compressed + " compressed bytes, but the archive "
+                    + "has only " + length + "; it is truncated or corrupt");
+        }
+        if (entry.getMethod() == ZipEntry.STORED && size != compressed) {
+            throw new IOException(name + ": a stored entry of " + size + " bytes with " + compressed
+                    + " bytes of data; the archive is corrupt");
+        }
+        if (entry.getMethod() == ZipEntry.DEFLATED && size > MAX_INFLATION * compressed + INFLATION_SLACK) {
+            throw new IOException(name + ": the entry claims " + size + " bytes uncompressed from " + compressed
+                    + " compressed bytes, more than DEFLATE can expand to; the archive is corrupt");
         }
     }
 

@@ -20,6 +20,14 @@ public final class Parallel {
     private Parallel() {
     }
 
+    /** The most threads per available processor that the kernels accept. */
+    public static final int PER_PROCESSOR = 4;
+
+    /** The most threads the kernels accept on this machine. */
+    public static int maxThreads() {
+        return PER_PROCESSOR * Runtime.getRuntime().availableProcessors();
+    }
+
     private static int initialThreads() {
         String p = System.getProperty("dl4jconnectome.threads");
         if (p == null) {
@@ -27,14 +35,14 @@ public final class Parallel {
         }
         try {
             int t = Integer.parseInt(p.trim());
-            if (t >= 1) {
+            if (t >= 1 && t <= maxThreads()) {
                 return t;
             }
         } catch (NumberFormatException e) {
             // fall through to the error below
         }
         throw new IllegalArgumentException("system property dl4jconnectome.threads = '" + p
-                + "': expected a positive integer");
+                + "': expected an integer 1.." + maxThreads());
     }
 
     /** The number of threads kernels use. */
@@ -46,8 +54,9 @@ public final class Parallel {
 
     /** Sets the number of kernel threads (≥ 1); structures prepared afterwards partition their work accordingly. */
     public static void setThreads(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("threads = " + n + ": expected at least 1");
+        if (n < 1 || n > maxThreads()) {
+            throw new IllegalArgumentException("threads = " + n + ": expected 1.." + maxThreads() + " (at most "
+                    + PER_PROCESSOR + " per processor; more only add switching)");
         }
         synchronized (LOCK) {
             if (n != threads && pool != null) {

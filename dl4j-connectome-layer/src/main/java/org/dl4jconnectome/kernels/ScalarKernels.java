@@ -11,6 +11,11 @@ final class ScalarKernels implements SparseKernels {
     }
 
     @Override
+    public ActivationKernels activations() {
+        return ScalarActivations.INSTANCE;
+    }
+
+    @Override
     public String name() {
         return "scalar";
     }

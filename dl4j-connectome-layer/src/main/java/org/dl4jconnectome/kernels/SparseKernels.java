@@ -14,6 +14,9 @@ public interface SparseKernels {
     /** A short name for logs and benchmarks. */
     String name();
 
+    /** The nonlinearities of the same kind (SIMD or scalar): one provider serves a solve's products and activations. */
+    ActivationKernels activations();
+
     /** y = A·x, where x is cols×B and y rows×B (overwritten). */
     void multiply(BlockedCsr a, float[] values, float[] x, float[] y, int batch);
 

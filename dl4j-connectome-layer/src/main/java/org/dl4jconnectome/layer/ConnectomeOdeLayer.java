@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.dl4jconnectome.connectome.Connectome;
 import org.dl4jconnectome.connectome.InputProjection;
+import org.dl4jconnectome.ode.FixedStepStability;
 import org.dl4jconnectome.ode.RungeKuttaMethod;
 import org.dl4jconnectome.ode.SolverSpec;
 import org.nd4j.linalg.activations.IActivation;
@@ -66,6 +67,9 @@ import java.util.Set;
  * Bounds are restored after every update (projection), and the connectome structure is stored in this configuration
  * in a compact binary form, so models save and load with DL4J's {@code ModelSerializer}; a loaded configuration and
  * its parameters are checked as {@link Builder#build()} checks a new one.
+ * <p>
+ * Without a name of its own, the layer is named after its size, e.g. "connectome(47521 neurons, 4623254 synapses, 2
+ * types)", which {@code net.summary()} shows.
  * <p>
  * What this layer does not use: an activation function, a weight initialisation or a bias initialisation (the
  * dynamics have their own nonlinearities and the parameters start from the connectome); setting them on this
@@ -198,7 +202,10 @@ public class ConnectomeOdeLayer extends BaseRecurrentLayer {
         add(all, b.getInputWeightConstraints(), keys, ConnectomeOdeParamInitializer.INPUT_WEIGHT_KEY);
         if (b.retainedConstraints != null) {
             for (LayerConstraint c : b.retainedConstraints) {
-                all.add(c.clone());
+                // clone() of DL4J's constraints drops the parameters they apply to.
+                LayerConstraint copy = c.clone();
+                copy.setParams(new HashSet<>(c.getParams()));
+                all.add(copy);
             }
         }
         return all.isEmpty() ? null : all;
@@ -247,7 +254,8 @@ public class ConnectomeOdeLayer extends BaseRecurrentLayer {
         b.initialState = initialState;
         b.explicitFormat = dataFormat;
         b.outputSequence = outputSequence;
-        b.name(layerName);
+        // The default name describes the connectome: let the copy describe its own.
+        b.name(layerName == null || layerName.equals(defaultName(connectome)) ? null : layerName);
         b.setIDropout(iDropout == null ? null : iDropout.clone());
         b.retainedConstraints = constraints == null ? null : new ArrayList<>(constraints);
         b.setIupdater(iUpdater == null ? null : iUpdater.clone());
@@ -337,24 +345,11 @@ public class ConnectomeOdeLayer extends BaseRecurrentLayer {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalArgumentException(who + ": " + e.getMessage(), e);
         }
-        checkStability(who, solver);
-    }
-
-    /**
-     * The fixed steps must be stable for the fastest decay the model can have, −1/τ_min (τ is kept ≥ tauMin while it
-     * trains): h/τ_min within the method's real stability interval.
-     */
-    private void checkStability(String who, SolverSpec solver) {
-        RungeKuttaMethod m = solver.method();
-        double interval = (endTime - startTime) / (numEvaluationPoints - 1);
-        double step = interval / solver.stepsPerInterval();
-        double limit = m.realStabilityLimit();
-        if (step / tauMin > limit) {
-            long needed = (long) Math.ceil(interval / (limit * tauMin));
-            throw new IllegalArgumentException(who + ": stepsPerInterval = " + solver.stepsPerInterval()
-                    + " gives fixed steps of " + step + " time units, unstable for tau down to tauMin = " + tauMin
-                    + " (" + m.name() + " needs step/tau <= " + String.format(java.util.Locale.ROOT, "%.3f", limit)
-                    + "): use stepsPerInterval >= " + needed + ", fewer evaluation points apart, or a larger tauMin");
+        try {
+            // τ is kept ≥ tauMin while it trains: the steps must be stable for the fastest decay, −1/tauMin.
+            FixedStepStability.check(solver, startTime, endTime, numEvaluationPoints, tauMin, "tauMin");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(who + ": " + e.getMessage(), e);
         }
     }
 
@@ -480,6 +475,15 @@ public class ConnectomeOdeLayer extends BaseRecurrentLayer {
 
     String describe() {
         return "ConnectomeOdeLayer" + (layerName == null ? "" : " '" + layerName + "'");
+    }
+
+    /**
+     * The name a layer gets when none is set: its size, so that {@code net.summary()} (which shows names, classes,
+     * nIn/nOut and parameter shapes) shows the neurons, synapses and types.
+     */
+    static String defaultName(Connectome c) {
+        return "connectome(" + c.numNeurons() + " neurons, " + c.numSynapses() + " synapses, " + c.numTypes()
+                + " types)";
     }
 
     // DL4J's global defaults (NeuralNetConfiguration.Builder.activation/weightInit/biasInit) reach every BaseLayer
@@ -984,6 +988,9 @@ public class ConnectomeOdeLayer extends BaseRecurrentLayer {
             }
             ConnectomeOdeLayer layer = new ConnectomeOdeLayer(this);
             layer.validate();
+            if (layer.layerName == null) {
+                layer.layerName = defaultName(connectome);
+            }
             return layer;
         }
     }

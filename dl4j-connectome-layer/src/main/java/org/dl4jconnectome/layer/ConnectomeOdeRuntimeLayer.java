@@ -1,6 +1,7 @@
 package org.dl4jconnectome.layer;
 
 import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.api.layers.RecurrentLayer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -9,19 +10,19 @@ import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.dl4jconnectome.connectome.Connectome;
-import org.dl4jconnectome.connectome.Nonlinearity;
-import org.dl4jconnectome.kernels.BlockedCsr;
 import org.dl4jconnectome.kernels.SparseKernels;
-import org.dl4jconnectome.model.ConnectomeDynamics;
-import org.dl4jconnectome.model.EffectiveWeights;
-import org.dl4jconnectome.ode.AdaptiveRungeKutta;
+import org.dl4jconnectome.model.BatchLayout;
+import org.dl4jconnectome.model.ConnectomeIntegrator;
+import org.dl4jconnectome.model.ConnectomeModel;
+import org.dl4jconnectome.ode.NonFiniteStateException;
 import org.dl4jconnectome.ode.SolverSpec;
 import org.dl4jconnectome.ode.SolverStats;
 import org.dl4jconnectome.ode.StepSchedule;
-import org.dl4jconnectome.ode.UnrolledRungeKutta;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Arrays;
@@ -29,26 +30,48 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The runtime of {@link ConnectomeOdeLayer}: marshals DL4J arrays to the solver's batch-innermost Java arrays, runs
- * the unrolled Dopri5 forward pass (recording a tape when training) and its hand-written reverse pass, and keeps the
- * parameters within their bounds after every update.
+ * The runtime of {@link ConnectomeOdeLayer}: marshals DL4J arrays to the solver's host arrays and runs the layer's
+ * solves through a {@link ConnectomeIntegrator} (the unrolled fixed steps with their hand-written reverse pass for
+ * training; the configured inference solver otherwise), and keeps the parameters within their bounds after every
+ * update.
+ * <p>
+ * <b>Streaming</b> ({@link #rnnTimeStep}): each call integrates one window of the configured length t1 − t0,
+ * starting from the state where the previous call ended (all neurons, kept under the state key
+ * {@value #STATE_KEY} as [B, N]), with the call's input spread over the window as usual (a [B, I] input is one
+ * constant bin). The window's output starts with that state, so consecutive windows equal one long integration over
+ * the concatenated input and time span (exactly, up to rounding, for fixed steps; within the tolerances for adaptive
+ * inference). {@link #rnnClearPreviousState()} returns to the configured initial state; a batch size that differs
+ * from the stored state's is an error. Truncated BPTT is not supported (each call integrates a whole window; DL4J's
+ * TBPTT slices the time axis of input and labels alike, which a window of evaluation points does not follow).
+ * <p>
+ * <b>Masks</b>: a features mask [B, T_in] whose row b is L_b ones then zeros ends sample b at
+ * t0 + L_b·(t1 − t0)/T_in; its state is held from there, and the output mask this layer passes on
+ * ({@link #feedForwardMaskArray}) marks its points after that time, which get no gradient.
  */
-public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
-    private static final long serialVersionUID = 1L;
+public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> implements RecurrentLayer {
+    private static final long serialVersionUID = 2L;
 
-    private transient ConnectomeDynamics dynamics;
-    private transient EffectiveWeights effectiveWeights;
-    private transient UnrolledRungeKutta solver;
-    private transient UnrolledRungeKutta.Tape tape;
-    private transient Forward last;
+    /** Key of the stored state in {@link #rnnGetPreviousState()}: h of every neuron, [B, N]. */
+    public static final String STATE_KEY = "h";
+
+    private transient ConnectomeIntegrator integrator;
     private transient HostArrays host;
     /** Java arrays reused from one pass to the next, by purpose, so that training steps do not churn memory. */
     private transient Map<String, double[]> buffers;
     /** Values of the parameters that are not trained, computed once. */
     private transient Map<String, double[]> fixedValues;
     private transient int[] outputNeurons;
-    private INDArray givenInitialState;
+    private transient Forward last;
     private transient SolverStats lastStats;
+    private transient INDArray givenInitialState;
+    private transient Map<String, INDArray> stateMap;
+    /** Start of the next streaming window, relative to t0 (for messages). */
+    private transient double streamOffset;
+    /**
+     * The features mask of the current input, as DL4J hands it over, or null. (The inherited {@code maskArray} holds
+     * the output's mask, which is what wrappers such as LastTimeStep read through {@code getMaskArray()}.)
+     */
+    private transient INDArray inputMask;
 
     public ConnectomeOdeRuntimeLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -59,12 +82,8 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         INDArray input;
         boolean taped;
         int batch;
-        StepSchedule schedule;
-        double[] magnitudes;
-        double[] gains;
-        double[] inputWeights;
-        double[][] segments;
-        double[][] points;
+        int segments;
+        double[] endTimes;
     }
 
     /**
@@ -81,21 +100,13 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
     }
 
     private void ensureRuntime() {
-        if (dynamics != null) {
+        if (integrator != null) {
             return;
         }
         ConnectomeOdeLayer l = layerConf();
-        Connectome c = l.getConnectome();
-        Nonlinearity[] phi = new Nonlinearity[c.numTypes()];
-        for (int t = 0; t < phi.length; t++) {
-            phi[t] = c.typeNonlinearity(t);
-        }
-        boolean single = dataType != DataType.DOUBLE;
-        dynamics = new ConnectomeDynamics(c.synapses(), l.getInputProjection().matrix(), c.types().typeIds(), phi,
-                SparseKernels.best(), single, BlockedCsr.DEFAULT_BLOCK_WIDTH);
-        effectiveWeights = new EffectiveWeights(c, l.isAllExcitatory(), l.isTypePairGains());
-        solver = new UnrolledRungeKutta(l.getSolver().method().tableau());
-        tape = new UnrolledRungeKutta.Tape();
+        ConnectomeModel model = ConnectomeModel.of(l.getConnectome(), l.getInputProjection(), l.isAllExcitatory(),
+                l.isTypePairGains(), dataType != DataType.DOUBLE);
+        integrator = new ConnectomeIntegrator(model, SparseKernels.best());
         host = new HostArrays();
         buffers = new HashMap<>();
         fixedValues = new HashMap<>();
@@ -111,9 +122,14 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         return b;
     }
 
+    /**
+     * FEED_FORWARD, although the layer is recurrent: DL4J reads a layer's type only in
+     * {@code MultiLayerNetwork.rnnTimeStep}, where a recurrent last layer given 2-D input has its output cut to the
+     * first time step; this layer's window of constant input has all its evaluation points.
+     */
     @Override
     public Type type() {
-        return Type.RECURRENT;
+        return Type.FEED_FORWARD;
     }
 
     @Override
@@ -130,48 +146,80 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         applyDropOutIfNecessary(training, workspaceMgr);
-        Forward f = forward(training);
-        return toOutput(f, workspaceMgr);
+        return forward(training, null, false, workspaceMgr);
     }
 
-    private Forward forward(boolean record) {
+    /**
+     * Runs a forward pass and returns the layer's output.
+     *
+     * @param start     the state to start from ([B, N]), or null for the given or configured initial state
+     * @param streaming keep the final state of every neuron as the next window's start
+     */
+    private INDArray forward(boolean training, INDArray start, boolean streaming, LayerWorkspaceMgr workspaceMgr) {
         ensureRuntime();
         ConnectomeOdeLayer l = layerConf();
-        Connectome c = l.getConnectome();
-        int n = c.numNeurons();
         Forward f = last != null ? last : new Forward();
+        last = null;
+        int batch = (int) input.size(0);
+        int[] valid = validBins(batch, timeLength(input));
+        double[][] segments = segments(input, valid);
         f.input = input;
-        f.taped = record;
-        f.segments = segments(input);
-        f.batch = (int) input.size(0);
-        f.magnitudes = values(ConnectomeOdeParamInitializer.SYNAPSE_KEY);
-        f.gains = l.isTypePairGains() ? values(ConnectomeOdeParamInitializer.GAIN_KEY) : null;
-        f.inputWeights = values(ConnectomeOdeParamInitializer.INPUT_WEIGHT_KEY);
-        double[] eff = buffer("effective", c.numSynapses());
-        effectiveWeights.compute(f.magnitudes, f.gains, eff);
-        double[] tau = tauPerNeuron(values(ConnectomeOdeParamInitializer.TAU_KEY));
-        dynamics.setParameters(eff, tau, values(ConnectomeOdeParamInitializer.BIAS_KEY), f.inputWeights);
-        dynamics.setInput(f.segments, f.batch);
-        int numPoints = l.getNumEvaluationPoints();
-        f.schedule = StepSchedule.fixed(l.getStartTime(), l.getEndTime(), numPoints,
-                l.getSolver().stepsPerInterval(), f.segments.length);
-        if (f.points == null || f.points.length != numPoints || f.points[0].length != n * f.batch) {
-            f.points = new double[numPoints][n * f.batch];
+        f.taped = training;
+        f.batch = batch;
+        f.segments = segments.length;
+        f.endTimes = endTimes(valid, segments.length);
+        setParameters();
+        double[] y0 = initialState(f.batch, start);
+        SolverSpec spec = training ? l.getSolver() : l.getInferenceSolver();
+        ConnectomeIntegrator.Readout readout = new ConnectomeIntegrator.Readout(outputNeurons(),
+                l.isOutputSequence(), dataType != DataType.DOUBLE, streaming);
+        ConnectomeIntegrator.Solution s;
+        try {
+            s = integrator.solve(new ConnectomeIntegrator.Problem(segments, f.batch, l.getStartTime(),
+                    l.getEndTime(), l.getNumEvaluationPoints(), f.endTimes, y0), spec, readout, training, null);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(layerId() + ": " + e.getMessage(), e);
+        } catch (NonFiniteStateException e) {
+            double o = streamOffset;
+            throw new IllegalStateException(layerId() + ": the solution of sample " + e.sample()
+                    + " became non-finite in the step from t = " + (e.from() + o) + " to t = " + (e.to() + o)
+                    + " (" + spec + "): the dynamics diverge for these parameters and input; smaller steps, a larger "
+                    + "tauMin or weaker synapses keep them finite", e);
         }
-        double[] y0 = initialState(f.batch);
-        if (!record && l.isAdaptiveInference()) {
-            SolverSpec spec = l.getInferenceSolver();
-            AdaptiveRungeKutta adaptive = new AdaptiveRungeKutta(spec.method(), spec.controller(), spec.maxSteps(),
-                    spec.breakpoints());
-            lastStats = adaptive.solve(dynamics, l.getStartTime(), l.getEndTime(),
-                    StepSchedule.evaluationPoints(l.getStartTime(), l.getEndTime(), numPoints),
-                    f.segments.length, y0, f.points, null);
-        } else {
-            solver.forward(dynamics, f.schedule, y0, f.points, record ? tape : null);
-            lastStats = null;
+        lastStats = spec.isAdaptive() ? s.stats() : null;
+        if (streaming) {
+            keepFinalState(s.finalState(), f.batch);
         }
         last = f;
-        return f;
+        return toOutput(s, f.batch, workspaceMgr);
+    }
+
+    /** Reads the parameters (or the frozen values) and hands them to the integrator. */
+    private void setParameters() {
+        ConnectomeOdeLayer l = layerConf();
+        double[] magnitudes = values(ConnectomeOdeParamInitializer.SYNAPSE_KEY);
+        double[] gains = l.isTypePairGains() ? values(ConnectomeOdeParamInitializer.GAIN_KEY) : null;
+        double[] tau = tauPerNeuron(values(ConnectomeOdeParamInitializer.TAU_KEY));
+        double[] bias = values(ConnectomeOdeParamInitializer.BIAS_KEY);
+        double[] inputWeights = values(ConnectomeOdeParamInitializer.INPUT_WEIGHT_KEY);
+        for (String key : new String[] {ConnectomeOdeParamInitializer.SYNAPSE_KEY,
+            ConnectomeOdeParamInitializer.GAIN_KEY, ConnectomeOdeParamInitializer.BIAS_KEY,
+            ConnectomeOdeParamInitializer.INPUT_WEIGHT_KEY, ConnectomeOdeParamInitializer.TAU_KEY}) {
+            INDArray p = params == null ? null : params.get(key);
+            if (p != null) {
+                checkFinite("parameter '" + key + "'", buffers.get(key));
+            }
+        }
+        integrator.setParameters(magnitudes, gains, tau, bias, inputWeights);
+    }
+
+    private void checkFinite(String what, double[] v) {
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isFinite(v[i])) {
+                throw new IllegalStateException(layerId() + ": " + what + "[" + i + "] is " + v[i]
+                        + ": expected finite values (set through setParam/setParams, or a previous update)");
+            }
+        }
     }
 
     /** A parameter's current values, or its fixed configured values when it is not trained. */
@@ -198,90 +246,142 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         return out;
     }
 
-    private double[] initialState(int batch) {
+    /** h(t0), batch-innermost: a streaming window's start, a state set by the user, or the configured one. */
+    private double[] initialState(int batch, INDArray start) {
         int n = layerConf().numNeurons();
-        double[] y0 = buffer("initialState", n * batch);
-        Arrays.fill(y0, layerConf().getInitialState() == InitialState.ONES ? 1.0 : 0.0);
-        if (givenInitialState != null) {
-            if (givenInitialState.rank() != 2 || givenInitialState.size(0) != batch
-                    || givenInitialState.size(1) != n) {
-                throw new IllegalArgumentException(layerId() + ": the initial state has shape "
-                        + Arrays.toString(givenInitialState.shape()) + ", expected [" + batch + ", " + n + "]");
+        INDArray given = start != null ? start : givenInitialState;
+        if (given == null) {
+            if (layerConf().getInitialState() == InitialState.ZEROS) {
+                return null;
             }
-            double[] s = host.read("givenInitialState", givenInitialState, null);
-            for (int b = 0; b < batch; b++) {
-                for (int i = 0; i < n; i++) {
-                    y0[i * batch + b] = s[b * n + i];
-                }
-            }
+            double[] y0 = buffer("initialState", n * batch);
+            Arrays.fill(y0, 1.0);
+            return y0;
         }
+        if (given.rank() != 2 || given.size(0) != batch || given.size(1) != n) {
+            throw new IllegalArgumentException(layerId() + ": the " + (start != null ? "stored streaming state ("
+                    + STATE_KEY + ")" : "initial state") + " has shape " + Arrays.toString(given.shape())
+                    + ", expected [" + batch + ", " + n + "]" + (start != null ? ": the batch size changed between "
+                    + "rnnTimeStep calls; call rnnClearPreviousState() to start new sequences" : ""));
+        }
+        double[] s = host.read("initialState", given, buffer("givenInitialState", n * batch));
+        checkFinite(start != null ? "the stored state" : "the initial state", s);
+        double[] y0 = buffer("initialState", n * batch);
+        BatchLayout.toBatchInnermost(s, batch, n, y0);
         return y0;
     }
 
-    /** The input as segments[s][k * B + b]: one segment for [B, I], T_in for a sequence. */
-    private double[][] segments(INDArray in) {
+    /** Input bins T_in of an input: 1 for [B, I], T for a sequence (whatever the layout is). */
+    private int timeLength(INDArray in) {
+        return in.rank() == 3 ? (int) in.size(layerConf().getRnnDataFormat() == RNNFormat.NWC ? 1 : 2) : 1;
+    }
+
+    /** The input as segments[s][k * B + b]: one segment for [B, I], T_in for a sequence; valid bins checked finite. */
+    private double[][] segments(INDArray in, int[] valid) {
         ConnectomeOdeLayer l = layerConf();
-        long nIn = l.getNIn();
+        int nIn = (int) l.getNIn();
         boolean nwc = l.getRnnDataFormat() == RNNFormat.NWC;
-        if (in.rank() == 2 && in.size(1) == nIn) {
-            int batch = (int) in.size(0);
-            double[] x = host.read("input", in, buffers.get("input"));
-            buffers.put("input", x);
-            double[] seg = new double[(int) nIn * batch];
-            for (int b = 0; b < batch; b++) {
-                for (int k = 0; k < nIn; k++) {
-                    seg[k * batch + b] = x[(int) (b * nIn + k)];
-                }
-            }
-            return new double[][] {seg};
+        int featureAxis = in.rank() == 3 && nwc ? 2 : 1;
+        if ((in.rank() == 2 || in.rank() == 3) && in.size(featureAxis) != nIn) {
+            throw new IllegalArgumentException(layerId() + ": the input has " + in.size(featureAxis)
+                    + " input features (shape " + Arrays.toString(in.shape()) + (in.rank() == 3 ? ", " + l
+                    .getRnnDataFormat() : "") + "), expected " + nIn + " (the input projection's columns)");
         }
-        if (in.rank() == 3 && in.size(nwc ? 2 : 1) == nIn && in.size(nwc ? 1 : 2) >= 1) {
-            int batch = (int) in.size(0);
-            int t = (int) in.size(nwc ? 1 : 2);
-            INDArray ncw = nwc ? in.permute(0, 2, 1) : in;
-            double[] x = host.read("input", ncw, buffers.get("input"));
-            buffers.put("input", x);
-            double[][] seg = new double[t][(int) nIn * batch];
-            for (int b = 0; b < batch; b++) {
-                for (int k = 0; k < nIn; k++) {
-                    int base = (int) ((b * nIn + k) * t);
-                    for (int s = 0; s < t; s++) {
-                        seg[s][k * batch + b] = x[base + s];
+        if (in.rank() != 2 && (in.rank() != 3 || in.size(nwc ? 1 : 2) < 1)) {
+            throw new IllegalArgumentException(layerId() + ": input of shape " + Arrays.toString(in.shape())
+                    + " is invalid: expected [B, " + nIn + "] or a sequence " + (nwc ? "[B, T, " + nIn + "]"
+                    : "[B, " + nIn + ", T]"));
+        }
+        int batch = (int) in.size(0);
+        int t = in.rank() == 2 ? 1 : (int) in.size(nwc ? 1 : 2);
+        INDArray ncw = in.rank() == 3 && nwc ? in.permute(0, 2, 1) : in;
+        double[] x = host.read("input", ncw, buffers.get("input"));
+        buffers.put("input", x);
+        for (int b = 0; b < batch; b++) {
+            for (int k = 0; k < nIn; k++) {
+                int base = (b * nIn + k) * t;
+                for (int s = 0; s < valid[b]; s++) {
+                    if (!Double.isFinite(x[base + s])) {
+                        throw new IllegalArgumentException(layerId() + ": the input of sample " + b + " has " + x[base
+                                + s] + " at feature " + k + (t > 1 ? ", time bin " + s : "") + ": expected finite "
+                                + "values");
                     }
                 }
             }
-            return seg;
         }
-        if ((in.rank() == 2 || in.rank() == 3) && in.size(in.rank() == 3 && nwc ? 2 : 1) != nIn) {
-            throw new IllegalArgumentException(layerId() + ": the input has " + in.size(in.rank() == 3 && nwc ? 2 : 1)
-                    + " input features (shape " + Arrays.toString(in.shape()) + "), expected " + nIn
-                    + " (the input projection's columns)");
-        }
-        throw new IllegalArgumentException(layerId() + ": input of shape " + Arrays.toString(in.shape())
-                + " is invalid: expected [B, " + nIn + "] or a sequence " + (nwc ? "[B, T, " + nIn + "]"
-                : "[B, " + nIn + ", T]"));
+        double[][] seg = BatchLayout.segments(x, batch, nIn, t, segmentBuffer);
+        segmentBuffer = seg;
+        return seg;
     }
 
-    private INDArray toOutput(Forward f, LayerWorkspaceMgr workspaceMgr) {
-        ConnectomeOdeLayer l = layerConf();
-        int[] sel = outputNeurons();
-        int batch = f.batch;
-        boolean sequence = l.isOutputSequence();
-        int t = sequence ? f.points.length : 1;
-        int first = f.points.length - t;
-        long[] shape = sequence ? new long[] {batch, sel.length, t} : new long[] {batch, sel.length};
-        int size = batch * sel.length * t;
-        double[] out = buffer("output", size);
-        for (int j = 0; j < t; j++) {
-            double[] p = f.points[first + j];
-            for (int o = 0; o < sel.length; o++) {
-                for (int b = 0; b < batch; b++) {
-                    out[(b * sel.length + o) * t + j] = p[sel[o] * batch + b];
+    private transient double[][] segmentBuffer;
+
+    /**
+     * The number of valid input bins of every sample: T_in without a mask, else the length of the mask row's leading
+     * ones (which must be followed by zeros only).
+     */
+    private int[] validBins(int batch, int t) {
+        int[] valid = new int[batch];
+        Arrays.fill(valid, t);
+        if (inputMask == null) {
+            return valid;
+        }
+        INDArray m = inputMask;
+        if (m.rank() != 2 || m.size(0) != batch || m.size(1) != t) {
+            throw new IllegalArgumentException(layerId() + ": the features mask has shape "
+                    + Arrays.toString(m.shape()) + ", expected [" + batch + ", " + t + "] (one entry per input bin)");
+        }
+        double[] v = host.read("mask", m, buffers.get("mask"));
+        buffers.put("mask", v);
+        for (int b = 0; b < batch; b++) {
+            int len = 0;
+            while (len < t && v[b * t + len] == 1.0) {
+                len++;
+            }
+            for (int s = len; s < t; s++) {
+                if (v[b * t + s] != 0.0) {
+                    throw new IllegalArgumentException(layerId() + ": features mask row " + b + " is "
+                            + Arrays.toString(Arrays.copyOfRange(v, b * t, (b + 1) * t)) + ": expected ones then "
+                            + "zeros (a sample's input bins, then padding)");
                 }
             }
+            if (len == 0) {
+                throw new IllegalArgumentException(layerId() + ": features mask row " + b + " is all zeros: a sample "
+                        + "needs at least one input bin");
+            }
+            valid[b] = len;
         }
+        return valid;
+    }
+
+    /** Per-sample end times from the valid bins of every sample, or null when every sample runs to t1. */
+    private double[] endTimes(int[] valid, int t) {
+        int batch = valid.length;
+        ConnectomeOdeLayer l = layerConf();
+        double t0 = l.getStartTime();
+        double t1 = l.getEndTime();
+        double[] end = new double[batch];
+        boolean any = false;
+        for (int b = 0; b < batch; b++) {
+            // The same expression as the schedule's bin edges, so that a sample ends exactly on a step boundary.
+            end[b] = valid[b] == t ? t1 : t0 + (t1 - t0) * valid[b] / t;
+            any |= valid[b] < t;
+        }
+        return any ? end : null;
+    }
+
+    private INDArray toOutput(ConnectomeIntegrator.Solution s, int batch, LayerWorkspaceMgr workspaceMgr) {
+        ConnectomeOdeLayer l = layerConf();
+        int[] sel = outputNeurons();
+        boolean sequence = l.isOutputSequence();
+        long[] shape = sequence ? new long[] {batch, sel.length, l.getNumEvaluationPoints()}
+                : new long[] {batch, sel.length};
         INDArray ret = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, shape, 'c');
-        host.write("output", out, ret);
+        if (s.outputFloat() != null) {
+            host.write("output", s.outputFloat(), ret);
+        } else {
+            host.write("output", s.outputDouble(), ret);
+        }
         return sequence && l.getRnnDataFormat() == RNNFormat.NWC ? ret.permute(0, 2, 1) : ret;
     }
 
@@ -305,59 +405,54 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         assertInputSet(true);
         Forward f = last;
         if (f == null || !f.taped || f.input != input) {
-            f = forward(true);
+            forward(true, null, false, workspaceMgr);
+            f = last;
         }
         ConnectomeOdeLayer l = layerConf();
         Connectome c = l.getConnectome();
-        int n = c.numNeurons();
         int batch = f.batch;
-        int t = f.points.length;
+        int points = l.getNumEvaluationPoints();
         int[] sel = outputNeurons();
-        INDArray eps = l.getRnnDataFormat() == RNNFormat.NWC && l.isOutputSequence() ? epsilon.permute(0, 2, 1)
-                : epsilon;
-        // Only h(t1) is output without a sequence: its gradient is that of the last point.
-        int tOut = l.isOutputSequence() ? t : 1;
-        if (eps.rank() != (l.isOutputSequence() ? 3 : 2) || eps.size(0) != batch || eps.size(1) != sel.length
-                || (l.isOutputSequence() && eps.size(2) != t)) {
+        boolean sequence = l.isOutputSequence();
+        INDArray eps = l.getRnnDataFormat() == RNNFormat.NWC && sequence ? epsilon.permute(0, 2, 1) : epsilon;
+        if (eps.rank() != (sequence ? 3 : 2) || eps.size(0) != batch || eps.size(1) != sel.length
+                || (sequence && eps.size(2) != points)) {
             throw new IllegalArgumentException(layerId() + ": the output gradient has shape "
                     + Arrays.toString(epsilon.shape()) + ", expected the output's shape");
         }
         double[] e = host.read("epsilon", eps, buffers.get("epsilon"));
         buffers.put("epsilon", e);
-        double[][] pointsBar = new double[t][];
-        for (int j = t - tOut; j < t; j++) {
-            pointsBar[j] = buffer("pointsBar" + j, n * batch);
-            Arrays.fill(pointsBar[j], 0.0);
+        if (sequence && f.endTimes != null) {
+            zeroMaskedPoints(e, f.endTimes, sel.length, points);
         }
-        for (int o = 0; o < sel.length; o++) {
-            int dst = sel[o] * batch;
-            for (int b = 0; b < batch; b++) {
-                int src = (b * sel.length + o) * tOut;
-                for (int j = 0; j < tOut; j++) {
-                    pointsBar[t - tOut + j][dst + b] += e[src + j];
+        ConnectomeIntegrator.Gradients grads = integrator.backward(e);
+
+        Gradient g = new DefaultGradient();
+        putGradient(g, ConnectomeOdeParamInitializer.SYNAPSE_KEY, grads.magnitudes());
+        putGradient(g, ConnectomeOdeParamInitializer.GAIN_KEY, grads.gains());
+        putGradient(g, ConnectomeOdeParamInitializer.TAU_KEY, tauGradient(grads.tauPerNeuron()));
+        putGradient(g, ConnectomeOdeParamInitializer.BIAS_KEY, grads.bias());
+        putGradient(g, ConnectomeOdeParamInitializer.INPUT_WEIGHT_KEY, grads.inputWeights());
+
+        INDArray epsOut = inputGradient(f, grads.input(), workspaceMgr);
+        epsOut = backpropDropOutIfPresent(epsOut);
+        return new Pair<>(g, epsOut);
+    }
+
+    /** Output points after a sample's end carry no gradient. */
+    private void zeroMaskedPoints(double[] e, double[] endTimes, int rows, int points) {
+        ConnectomeOdeLayer l = layerConf();
+        double[] times = StepSchedule.evaluationPoints(l.getStartTime(), l.getEndTime(), points);
+        double eps = 1e-12 * (l.getEndTime() - l.getStartTime());
+        for (int b = 0; b < endTimes.length; b++) {
+            for (int j = 0; j < points; j++) {
+                if (times[j] > endTimes[b] + eps) {
+                    for (int o = 0; o < rows; o++) {
+                        e[(b * rows + o) * points + j] = 0;
+                    }
                 }
             }
         }
-        dynamics.resetGradients();
-        solver.backward(dynamics, f.schedule, tape, pointsBar, buffer("initialStateGradient", n * batch));
-
-        Gradient g = new DefaultGradient();
-        double[] effGrad = buffer("effectiveGradient", c.numSynapses());
-        dynamics.effectiveWeightGradient(effGrad);
-        boolean wantW = params.containsKey(ConnectomeOdeParamInitializer.SYNAPSE_KEY);
-        boolean wantG = params.containsKey(ConnectomeOdeParamInitializer.GAIN_KEY);
-        double[] wGrad = wantW ? buffer("synapseGradient", c.numSynapses()) : null;
-        double[] gGrad = wantG ? buffer("gainGradient", effectiveWeights.numGains()) : null;
-        effectiveWeights.backward(effGrad, f.magnitudes, f.gains, wGrad, gGrad);
-        putGradient(g, ConnectomeOdeParamInitializer.SYNAPSE_KEY, wGrad);
-        putGradient(g, ConnectomeOdeParamInitializer.GAIN_KEY, gGrad);
-        putGradient(g, ConnectomeOdeParamInitializer.TAU_KEY, tauGradient(dynamics.tauGradient()));
-        putGradient(g, ConnectomeOdeParamInitializer.BIAS_KEY, dynamics.biasGradient());
-        putGradient(g, ConnectomeOdeParamInitializer.INPUT_WEIGHT_KEY, dynamics.inputWeightGradient());
-
-        INDArray epsOut = inputGradient(f, dynamics.inputGradient(), workspaceMgr);
-        epsOut = backpropDropOutIfPresent(epsOut);
-        return new Pair<>(g, epsOut);
     }
 
     private double[] tauGradient(double[] perNeuron) {
@@ -366,7 +461,8 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
             return perNeuron;
         }
         Connectome c = l.getConnectome();
-        double[] perType = new double[c.numTypes()];
+        double[] perType = buffer("tauGradient", c.numTypes());
+        Arrays.fill(perType, 0);
         for (int i = 0; i < perNeuron.length; i++) {
             perType[c.types().typeOf(i)] += perNeuron[i];
         }
@@ -378,27 +474,19 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         if (view == null) {
             return;
         }
+        // A non-finite gradient would write NaN into the parameters at the update: stop before it.
+        checkFinite("the gradient of parameter '" + key + "'", values);
         host.write(key, values, view);
         g.gradientForVariable().put(key, view);
     }
 
-    private INDArray inputGradient(Forward f, double[][] segGrad, LayerWorkspaceMgr workspaceMgr) {
+    private INDArray inputGradient(Forward f, double[] grad, LayerWorkspaceMgr workspaceMgr) {
         int batch = f.batch;
         int nIn = (int) layerConf().getNIn();
         boolean sequence = f.input.rank() == 3;
-        int t = sequence ? f.segments.length : 1;
-        double[] out = buffer("inputGradient", batch * nIn * t);
-        for (int s = 0; s < t; s++) {
-            double[] gs = segGrad[s];
-            for (int k = 0; k < nIn; k++) {
-                for (int b = 0; b < batch; b++) {
-                    out[(b * nIn + k) * t + s] = gs[k * batch + b];
-                }
-            }
-        }
-        long[] shape = sequence ? new long[] {batch, nIn, t} : new long[] {batch, nIn};
+        long[] shape = sequence ? new long[] {batch, nIn, f.segments} : new long[] {batch, nIn};
         INDArray ret = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, f.input.dataType(), shape, 'c');
-        host.write("inputGradient", out, ret);
+        host.write("inputGradient", grad, ret);
         if (sequence && layerConf().getRnnDataFormat() == RNNFormat.NWC) {
             return workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, ret.permute(0, 2, 1), 'c');
         }
@@ -421,34 +509,146 @@ public class ConnectomeOdeRuntimeLayer extends BaseLayer<ConnectomeOdeLayer> {
         }
     }
 
+    /**
+     * Takes the features mask [B, T_in] and passes on the output's: [B, P] with 1 for the evaluation points up to
+     * each sample's end, or nothing when the output is the final state only ([B, N_out] needs no mask).
+     */
     @Override
     public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState,
                                                           int minibatchSize) {
-        if (maskArray != null) {
-            throw new IllegalArgumentException(layerId() + ": masks are not supported by ConnectomeOdeLayer");
+        this.inputMask = maskArray;
+        this.maskState = currentMaskState;
+        this.maskArray = maskArray == null ? null : outputMask(maskArray, minibatchSize);
+        return new Pair<>(this.maskArray, currentMaskState);
+    }
+
+    /**
+     * The output's mask for a features mask [B, T_in]: [B, P] with 1 for the evaluation points up to each sample's
+     * end, or null when the output is the final state only ([B, N_out] needs no mask).
+     */
+    private INDArray outputMask(INDArray features, int minibatchSize) {
+        ConnectomeOdeLayer l = layerConf();
+        if (features.rank() != 2 || features.size(0) != minibatchSize) {
+            throw new IllegalArgumentException(layerId() + ": the features mask has shape "
+                    + Arrays.toString(features.shape()) + ", expected [" + minibatchSize + ", T_in]");
         }
-        return new Pair<>(null, currentMaskState);
+        if (!l.isOutputSequence()) {
+            return null;
+        }
+        ensureRuntime();
+        int t = (int) features.size(1);
+        double[] end = endTimes(validBins(minibatchSize, t), t);
+        int points = l.getNumEvaluationPoints();
+        double[] times = StepSchedule.evaluationPoints(l.getStartTime(), l.getEndTime(), points);
+        double eps = 1e-12 * (l.getEndTime() - l.getStartTime());
+        double[] out = new double[minibatchSize * points];
+        for (int b = 0; b < minibatchSize; b++) {
+            for (int j = 0; j < points; j++) {
+                out[b * points + j] = end == null || times[j] <= end[b] + eps ? 1.0 : 0.0;
+            }
+        }
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return Nd4j.create(out, new long[] {minibatchSize, points}, 'c').castTo(features.dataType());
+        }
+    }
+
+    /** A features mask [B, T_in] (null clears it), as {@link #feedForwardMaskArray} takes it. */
+    @Override
+    public void setMaskArray(INDArray maskArray) {
+        this.inputMask = maskArray;
+        this.maskArray = maskArray == null ? null : outputMask(maskArray, (int) maskArray.size(0));
+    }
+
+    // ---- streaming (RecurrentLayer) ----
+
+    @Override
+    public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
+        setInput(input, workspaceMgr);
+        INDArray start = stateMap == null ? null : stateMap.get(STATE_KEY);
+        INDArray out = forward(false, start, true, workspaceMgr);
+        ConnectomeOdeLayer l = layerConf();
+        streamOffset += l.getEndTime() - l.getStartTime();
+        return out;
+    }
+
+    private void keepFinalState(double[] finalState, int batch) {
+        int n = layerConf().numNeurons();
+        double[] sampleMajor = buffer("finalState", n * batch);
+        BatchLayout.fromBatchInnermost(finalState, batch, n, sampleMajor);
+        if (stateMap == null) {
+            stateMap = new HashMap<>();
+        }
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            stateMap.put(STATE_KEY, Nd4j.create(sampleMajor.clone(), new long[] {batch, n}, 'c').castTo(dataType));
+        }
+    }
+
+    /** The stored streaming state: {@value #STATE_KEY} → [B, N], or empty before the first window. */
+    @Override
+    public Map<String, INDArray> rnnGetPreviousState() {
+        return stateMap == null ? new HashMap<>() : new HashMap<>(stateMap);
+    }
+
+    /**
+     * Sets the state the next {@link #rnnTimeStep} window starts from: {@value #STATE_KEY} → [B, N].
+     *
+     * @throws IllegalArgumentException for another key or shape
+     */
+    @Override
+    public void rnnSetPreviousState(Map<String, INDArray> state) {
+        int n = layerConf().numNeurons();
+        for (Map.Entry<String, INDArray> e : state.entrySet()) {
+            INDArray h = e.getValue();
+            if (!STATE_KEY.equals(e.getKey()) || h == null || h.rank() != 2 || h.size(1) != n) {
+                throw new IllegalArgumentException(layerId() + ": rnnSetPreviousState expects {\"" + STATE_KEY
+                        + "\": [B, " + n + "]}, got '" + e.getKey() + "' -> "
+                        + (h == null ? "null" : Arrays.toString(h.shape())));
+            }
+        }
+        stateMap = new HashMap<>();
+        for (Map.Entry<String, INDArray> e : state.entrySet()) {
+            stateMap.put(e.getKey(), e.getValue().dup());
+        }
     }
 
     @Override
-    public void setMaskArray(INDArray maskArray) {
-        if (maskArray != null) {
-            throw new IllegalArgumentException(layerId() + ": masks are not supported by ConnectomeOdeLayer");
-        }
-        super.setMaskArray(null);
+    public void rnnClearPreviousState() {
+        stateMap = null;
+        streamOffset = 0;
+    }
+
+    private IllegalStateException noTbptt() {
+        return new IllegalStateException(layerId() + ": truncated BPTT (BackpropType.TruncatedBPTT) is not supported: "
+                + "the layer integrates its whole time span [t0, t1] per pass, while TBPTT slices the input's and the "
+                + "labels' time axes alike; use BackpropType.Standard, and rnnTimeStep for streaming inference");
+    }
+
+    @Override
+    public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
+                                                LayerWorkspaceMgr workspaceMgr) {
+        throw noTbptt();
+    }
+
+    @Override
+    public Map<String, INDArray> rnnGetTBPTTState() {
+        throw noTbptt();
+    }
+
+    @Override
+    public void rnnSetTBPTTState(Map<String, INDArray> state) {
+        throw noTbptt();
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackLength,
+                                                          LayerWorkspaceMgr workspaceMgr) {
+        throw noTbptt();
     }
 
     @Override
     public void clear() {
         super.clear();
-        last = null;
-    }
-
-    /** Frees the reverse-pass tape (it is rebuilt on the next training pass). */
-    public void clearTape() {
-        if (tape != null) {
-            tape.clear();
-        }
+        inputMask = null;
         last = null;
     }
 

@@ -1,125 +1,85 @@
 package org.dl4jconnectome.model;
 
-import org.dl4jconnectome.connectome.CsrMatrix;
-import org.dl4jconnectome.connectome.Nonlinearity;
 import org.dl4jconnectome.kernels.ActivationKernels;
-import org.dl4jconnectome.kernels.BlockedCsr;
-import org.dl4jconnectome.kernels.Parallel;
+import org.dl4jconnectome.kernels.DoubleStates;
+import org.dl4jconnectome.kernels.FloatStates;
 import org.dl4jconnectome.kernels.SparseKernels;
 import org.dl4jconnectome.ode.DifferentiableVectorField;
+import org.dl4jconnectome.ode.StateBackend;
 
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The vector field of the typed connectome ODE-RNN for a batch of B samples:
+ * The vector field of the typed connectome ODE-RNN for a batch of B samples, on host states:
  * <pre>
- *   τ_i dh_i/dt = −h_i + ReLU(φ_κ(i)(z_i)),   z = A·h + U·x(segment) + b
+ *   τ_i dh_i/dt = −h_i + ReLU(φ_κ(i)(z_i)),   z = A·h + d(segment),   d = U·x(segment) + b
  * </pre>
  * with A the signed, effective recurrent weights (rows = receiving neuron), U the input projection, x the input of
  * the sample's current segment, τ per neuron and φ per neuron type. Its record for the reverse pass is z.
  * <p>
- * In single precision the sparse products run on float32 copies of the operands (half the memory traffic); state,
- * nonlinearities and gradient accumulation stay in double. Not thread-safe: one instance per layer.
+ * The input drive d of a segment is computed once per segment change, not per evaluation. The reverse pass
+ * accumulates the synapse gradients of the stages of one step in one pass over the synapses
+ * ({@link SynapseGradient}). {@link #float64} works on {@code double[]} states, {@link #float32} on {@code float[]}
+ * (products, states and tape in float32; parameter gradients always accumulate in float64).
+ * <p>
+ * Not thread-safe: one instance per solve context; the {@link ConnectomeOperator} is shared.
+ *
+ * @param <V> the state handle: {@code double[]} or {@code float[]}
  */
-public final class ConnectomeDynamics implements DifferentiableVectorField {
-    /** Stages whose synapse gradients are accumulated in one pass (Dopri5 has six per step). */
-    private static final int STAGE_CAPACITY = 6;
+public abstract class ConnectomeDynamics<V> implements DifferentiableVectorField<V> {
     /** Rows handled together by the elementwise passes, so their arrays stay in the core's cache. */
-    private static final int CHUNK_ROWS = 256;
+    static final int CHUNK_ROWS = 256;
 
-    private final int n;
-    private final BlockedCsr a;
-    private final CsrMatrix aStructure;
-    private final int blockWidth;
-    private BlockedCsr aT;
-    private BlockedCsr outer;
-    private final int[] uRowPtr;
-    private final int[] uCol;
-    private final int numInputs;
-    private final int[] typeOf;
-    private final Nonlinearity[] typeNonlinearity;
-    private final SparseKernels kernels;
-    private final ActivationKernels activations;
-    private final boolean single;
+    final ConnectomeOperator op;
+    final SparseKernels kernels;
+    final ActivationKernels activations;
+    final int n;
+    int batch;
 
-    private int batch;
-    private double[] effCsr;
-    private float[] effF;
-    private double[] effD;
-    private float[] effTF;
-    private double[] effTD;
-    private boolean transposedStale = true;
-    private double[] tau;
-    private double[] bias;
-    private double[] uVal;
-    private double[][] input;
+    double[] tau;
+    double[] bias;
+    double[] uVal;
+    double[][] input;
+    /** The input segment each column of the drive holds (−1: none). */
+    int[] driveSegment = new int[0];
+    final double[] effCsr;
+    boolean transposedStale = true;
 
-    private double[] gEffOuter;
-    private int pending;
-    private float[] gBufF;
-    private float[] yBufF;
-    private double[] gBufD;
-    private double[] yBufD;
-    private double[] gBias;
-    private double[] gTau;
-    private double[] gU;
-    private double[][] gInput;
+    final SynapseGradient synapseGradient;
+    double[] gTau;
+    double[] gBias;
+    double[] gU;
+    double[][] gInput;
 
-    private double[] zScratch;
-    private double[] act;
-    private double[] slope;
-    private double[] zBar;
-    private double[] tmp;
-    private float[] xF;
-    private float[] yF;
-
-    /**
-     * @param recurrent        structure of A (N×N, rows = receiving neuron); its values are ignored
-     * @param inputProjection  structure of U (N×I); its values are ignored
-     * @param typeOf           type of every neuron
-     * @param typeNonlinearity φ per type
-     * @param kernels          the sparse kernels to use
-     * @param singlePrecision  run the sparse products in float32
-     * @param blockWidth       column block width of the structures for products (see {@link BlockedCsr})
-     */
-    public ConnectomeDynamics(CsrMatrix recurrent, CsrMatrix inputProjection, int[] typeOf,
-                              Nonlinearity[] typeNonlinearity, SparseKernels kernels, boolean singlePrecision,
-                              int blockWidth) {
-        this.n = recurrent.rows();
-        if (recurrent.cols() != n || inputProjection.rows() != n || typeOf.length != n) {
-            throw new IllegalArgumentException("inconsistent sizes: recurrent " + recurrent.rows() + "x"
-                    + recurrent.cols() + ", input projection " + inputProjection.rows() + "x" + inputProjection.cols()
-                    + ", " + typeOf.length + " neuron types");
-        }
-        this.aStructure = recurrent;
-        // Double operands take twice the cache per column.
-        this.blockWidth = singlePrecision ? blockWidth : Math.max(1, blockWidth / 2);
-        this.a = BlockedCsr.of(n, n, recurrent.rowPointers(), recurrent.columnIndices(), this.blockWidth,
-                Parallel.threads());
-        this.uRowPtr = inputProjection.rowPointers();
-        this.uCol = inputProjection.columnIndices();
-        this.numInputs = inputProjection.cols();
-        this.typeOf = typeOf.clone();
-        this.typeNonlinearity = typeNonlinearity.clone();
+    ConnectomeDynamics(ConnectomeOperator op, SparseKernels kernels) {
+        this.op = Objects.requireNonNull(op, "op");
         this.kernels = Objects.requireNonNull(kernels, "kernels");
-        this.activations = ActivationKernels.matching(kernels);
-        this.single = singlePrecision;
+        this.activations = kernels.activations();
+        this.n = op.size();
+        this.effCsr = new double[op.numSynapses()];
+        this.synapseGradient = new SynapseGradient(op, kernels);
     }
 
-    @Override
+    /** The field with float64 states. */
+    public static ConnectomeDynamics<double[]> float64(ConnectomeOperator op, SparseKernels kernels) {
+        return new DoubleDynamics(op, kernels);
+    }
+
+    /** The field with float32 states (for float32 networks). */
+    public static ConnectomeDynamics<float[]> float32(ConnectomeOperator op, SparseKernels kernels) {
+        return new FloatDynamics(op, kernels);
+    }
+
+    /** The host backend of this field's states for the current batch. */
+    public abstract StateBackend<V> states();
+
     public int size() {
         return n;
     }
 
-    @Override
     public int batch() {
         return batch;
-    }
-
-    @Override
-    public int recordLength() {
-        return n * batch;
     }
 
     /** The kernels in use. */
@@ -130,35 +90,30 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
     /**
      * Sets the parameters of the next evaluations.
      *
-     * @param effectiveWeights signed effective weights of A in CSR order
+     * @param effectiveWeights signed effective weights of A in CSR order (copied)
      * @param tauPerNeuron     τ of every neuron (each &gt; 0)
      * @param bias             b per neuron
      * @param inputWeights     values of U in CSR order
      */
     public void setParameters(double[] effectiveWeights, double[] tauPerNeuron, double[] bias,
                               double[] inputWeights) {
-        check("effectiveWeights", effectiveWeights.length, a.nnz());
+        check("effectiveWeights", effectiveWeights.length, op.numSynapses());
         check("tauPerNeuron", tauPerNeuron.length, n);
         check("bias", bias.length, n);
-        check("inputWeights", inputWeights.length, uCol.length);
+        check("inputWeights", inputWeights.length, op.numInputWeights());
         for (int i = 0; i < n; i++) {
             if (!(tauPerNeuron[i] > 0) || !Double.isFinite(tauPerNeuron[i])) {
                 throw new IllegalArgumentException("tau of neuron " + i + " is " + tauPerNeuron[i]
                         + ": expected a finite time constant > 0");
             }
         }
-        this.effCsr = effectiveWeights;
-        if (single) {
-            effF = effF == null ? new float[a.nnz()] : effF;
-            a.toStorageOrder(effectiveWeights, effF);
-        } else {
-            effD = effD == null ? new double[a.nnz()] : effD;
-            a.toStorageOrder(effectiveWeights, effD);
-        }
+        System.arraycopy(effectiveWeights, 0, effCsr, 0, effCsr.length);
+        storeForwardValues(effCsr);
         transposedStale = true;
         this.tau = tauPerNeuron;
         this.bias = bias;
         this.uVal = inputWeights;
+        Arrays.fill(driveSegment, -1);
     }
 
     /**
@@ -173,35 +128,30 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
             throw new IllegalArgumentException("the input has no segments: expected at least one");
         }
         for (int s = 0; s < segments.length; s++) {
-            check("input segment " + s, segments[s].length, numInputs * batchSize);
+            check("input segment " + s, segments[s].length, op.numInputs() * batchSize);
         }
         this.input = segments;
         if (batchSize != batch) {
             batch = batchSize;
-            int len = n * batchSize;
-            zScratch = new double[len];
-            act = new double[len];
-            slope = new double[len];
-            zBar = new double[len];
-            tmp = new double[len];
-            xF = single ? new float[len] : null;
-            yF = single ? new float[len] : null;
-            int buffered = len * STAGE_CAPACITY;
-            gBufF = single ? new float[buffered] : null;
-            yBufF = single ? new float[buffered] : null;
-            gBufD = single ? null : new double[buffered];
-            yBufD = single ? null : new double[buffered];
-            pending = 0;
+            driveSegment = new int[batchSize];
+            allocate(batchSize);
+            synapseGradient.allocate(batchSize, singlePrecision());
         }
+        Arrays.fill(driveSegment, -1);
     }
+
+    abstract boolean singlePrecision();
+
+    abstract void allocate(int batchSize);
+
+    abstract void storeForwardValues(double[] csrValues);
 
     /** Zeroes the gradient accumulators (sized for the current input). */
     public void resetGradients() {
-        gEffOuter = zeroed(gEffOuter, a.nnz());
-        pending = 0;
+        synapseGradient.reset();
         gBias = zeroed(gBias, n);
         gTau = zeroed(gTau, n);
-        gU = zeroed(gU, uCol.length);
+        gU = zeroed(gU, op.numInputWeights());
         if (gInput == null || gInput.length != input.length || gInput[0].length != input[0].length) {
             gInput = new double[input.length][input[0].length];
         } else {
@@ -219,195 +169,69 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
         return a;
     }
 
-    @Override
-    public void evaluate(int[] segment, double[] y, double[] out, double[] record) {
-        double[] z = record != null ? record : zScratch;
-        if (single) {
-            toFloat(y, xF);
-            kernels.multiply(a, effF, xF, yF, batch);
-        } else {
-            kernels.multiply(a, effD, y, z, batch);
-        }
-        // Chunks of rows: add bias and input drive to A·y (still in yF for float32), apply the nonlinearity per run of
-        // rows of one type, and form (σ(z) − y)/τ while the chunk is in cache.
-        Parallel.forRange(n, (lo, hi) -> {
-            int bs = batch;
-            for (int c0 = lo; c0 < hi; c0 += CHUNK_ROWS) {
-                int c1 = Math.min(hi, c0 + CHUNK_ROWS);
-                for (int r = c0; r < c1; r++) {
-                    int o = r * bs;
-                    for (int b = 0; b < bs; b++) {
-                        z[o + b] = (single ? yF[o + b] : z[o + b]) + bias[r];
-                    }
-                    for (int k = uRowPtr[r]; k < uRowPtr[r + 1]; k++) {
-                        double w = uVal[k];
-                        int c = uCol[k] * bs;
-                        for (int b = 0; b < bs; b++) {
-                            z[o + b] += w * input[segment[b]][c + b];
-                        }
-                    }
-                }
-                for (int r = c0; r < c1; ) {
-                    int end = runEnd(r, c1);
-                    activations.rectified(typeNonlinearity[typeOf[r]], z, act, r * bs, end * bs);
-                    r = end;
-                }
-                for (int r = c0; r < c1; r++) {
-                    double invTau = 1.0 / tau[r];
-                    for (int e = r * bs; e < (r + 1) * bs; e++) {
-                        out[e] = (act[e] - y[e]) * invTau;
-                    }
-                }
+    /** Brings every column of the drive to its sample's segment. */
+    final void updateDrive(int[] segment) {
+        for (int b = 0; b < batch; b++) {
+            if (driveSegment[b] != segment[b]) {
+                writeDriveColumn(b, input[segment[b]]);
+                driveSegment[b] = segment[b];
             }
-        });
+        }
     }
 
-    /** End of the run of rows of row r's type, within [r, limit). */
-    private int runEnd(int r, int limit) {
-        int t = typeOf[r];
-        int end = r + 1;
-        while (end < limit && typeOf[end] == t) {
-            end++;
+    /** drive[r, b] = b_r + Σ_k U_rk x[k, b]. */
+    abstract void writeDriveColumn(int b, double[] x);
+
+    /** U's entries as an explicit sum, for writeDriveColumn: b_r + Σ_k U_rk x[k·B + b]. */
+    final double driveOf(int r, int b, double[] x) {
+        int[] rowPtr = op.inputRowPointers();
+        int[] col = op.inputColumns();
+        double acc = bias[r];
+        for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++) {
+            acc += uVal[k] * x[col[k] * batch + b];
         }
-        return end;
+        return acc;
+    }
+
+    @Override
+    public void endOfStep() {
+        synapseGradient.flush();
     }
 
     /**
-     * One pass computes z̄ = (ȳ_out/τ)·σ'(z), the τ and bias cotangents and −ȳ_out/τ, and keeps (z̄, y) side by side
-     * with the other stages of the step: their synapse cotangents Σ_stages Σ_b z̄[post, b]·y[pre, b] then cost one
-     * pass over the synapses per step ({@link #endOfStep}) instead of one per stage.
+     * The cotangents of U's values and of the input from one stage's z̄ (read through {@code zBar(e)}): U's columns can
+     * be shared between rows, so this scatter stays sequential; it touches only U's few entries.
      */
-    @Override
-    public void vjp(int[] segment, double[] y, double[] record, double[] outBar, double[] yBar) {
-        double[] z = record;
-        if (pending == STAGE_CAPACITY) {
-            endOfStep();
-        }
-        ensureTransposed();
+    final void inputGradients(int[] segment, ZBar zBar) {
+        int[] rowPtr = op.inputRowPointers();
+        int[] col = op.inputColumns();
         int bs = batch;
-        int stride = STAGE_CAPACITY * bs;
-        int slot = pending * bs;
-        Parallel.forRange(n, (lo, hi) -> {
-            for (int c0 = lo; c0 < hi; c0 += CHUNK_ROWS) {
-                int c1 = Math.min(hi, c0 + CHUNK_ROWS);
-                for (int r = c0; r < c1; ) {
-                    int end = runEnd(r, c1);
-                    activations.rectifiedWithSlope(typeNonlinearity[typeOf[r]], z, act, slope, r * bs, end * bs);
-                    r = end;
-                }
-                for (int r = c0; r < c1; r++) {
-                    double invTau = 1.0 / tau[r];
-                    int o = r * bs;
-                    int buf = r * stride + slot;
-                    double tauAcc = 0;
-                    double biasAcc = 0;
-                    for (int b = 0; b < bs; b++) {
-                        int e = o + b;
-                        double q = outBar[e] * invTau;
-                        double k = (act[e] - y[e]) * invTau;
-                        tauAcc -= q * k;
-                        double zb = q * slope[e];
-                        zBar[e] = zb;
-                        biasAcc += zb;
-                        yBar[e] = -q;
-                        if (single) {
-                            xF[e] = (float) zb;
-                            gBufF[buf + b] = (float) zb;
-                            yBufF[buf + b] = (float) y[e];
-                        } else {
-                            gBufD[buf + b] = zb;
-                            yBufD[buf + b] = y[e];
-                        }
-                    }
-                    gTau[r] += tauAcc;
-                    gBias[r] += biasAcc;
-                }
-            }
-        });
-        pending++;
-        // U's columns can be shared between rows, so its scatter into the input gradient stays sequential.
         for (int r = 0; r < n; r++) {
             int o = r * bs;
-            for (int k = uRowPtr[r]; k < uRowPtr[r + 1]; k++) {
+            for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++) {
                 double w = uVal[k];
-                int c = uCol[k] * bs;
+                int c = col[k] * bs;
                 double acc = 0;
                 for (int b = 0; b < bs; b++) {
-                    double zb = zBar[o + b];
+                    double zb = zBar.at(o + b);
                     acc += zb * input[segment[b]][c + b];
                     gInput[segment[b]][c + b] += w * zb;
                 }
                 gU[k] += acc;
             }
         }
-        double[] sum;
-        if (single) {
-            kernels.multiply(aT, effTF, xF, yF, bs);
-            sum = null;
-        } else {
-            kernels.multiply(aT, effTD, zBar, tmp, bs);
-            sum = tmp;
-        }
-        Parallel.forRange(yBar.length, (lo, hi) -> {
-            for (int e = lo; e < hi; e++) {
-                yBar[e] += sum == null ? yF[e] : sum[e];
-            }
-        });
     }
 
-    @Override
-    public void endOfStep() {
-        if (pending == 0) {
-            return;
-        }
-        if (outer == null) {
-            // Gathers read STAGE_CAPACITY·B values per presynaptic neuron: narrower blocks keep them in cache.
-            outer = BlockedCsr.of(n, n, aStructure.rowPointers(), aStructure.columnIndices(),
-                    Math.max(256, blockWidth / 8), Parallel.threads());
-        }
-        int stride = STAGE_CAPACITY * batch;
-        if (single) {
-            kernels.accumulateOuter(outer, gBufF, yBufF, gEffOuter, stride, pending * batch);
-        } else {
-            kernels.accumulateOuter(outer, gBufD, yBufD, gEffOuter, stride, pending * batch);
-        }
-        pending = 0;
-    }
-
-    private static void toFloat(double[] src, float[] dst) {
-        Parallel.forRange(src.length, (lo, hi) -> {
-            for (int e = lo; e < hi; e++) {
-                dst[e] = (float) src[e];
-            }
-        });
-    }
-
-    private void ensureTransposed() {
-        if (aT == null) {
-            aT = BlockedCsr.transposeOf(n, n, aStructure.rowPointers(), aStructure.columnIndices(), blockWidth,
-                    Parallel.threads());
-        }
-        if (transposedStale) {
-            if (single) {
-                effTF = effTF == null ? new float[aT.nnz()] : effTF;
-                aT.toStorageOrder(effCsr, effTF);
-            } else {
-                effTD = effTD == null ? new double[aT.nnz()] : effTD;
-                aT.toStorageOrder(effCsr, effTD);
-            }
-            transposedStale = false;
-        }
+    /** Element access to a typed z̄ array. */
+    @FunctionalInterface
+    interface ZBar {
+        double at(int e);
     }
 
     /** Cotangent of the effective weights, in CSR order (written into {@code out}). */
     public void effectiveWeightGradient(double[] out) {
-        check("out", out.length, a.nnz());
-        endOfStep();
-        if (outer == null) {
-            Arrays.fill(out, 0);
-        } else {
-            outer.toCsrOrder(gEffOuter, out);
-        }
+        check("out", out.length, op.numSynapses());
+        synapseGradient.toCsrOrder(out);
     }
 
     /** Cotangent of τ per neuron (a live view, valid until the next reset). */
@@ -428,9 +252,269 @@ public final class ConnectomeDynamics implements DifferentiableVectorField {
         return gInput;
     }
 
-    private static void check(String name, int length, int expected) {
+    static void check(String name, int length, int expected) {
         if (length != expected) {
             throw new IllegalArgumentException(name + " has " + length + " entries, expected " + expected);
+        }
+    }
+
+    /** Float64 states: every array of the pass is a double[]. */
+    private static final class DoubleDynamics extends ConnectomeDynamics<double[]> {
+        private double[] eff;
+        private double[] effT;
+        private double[] drive;
+        private double[] act;
+        private double[] slope;
+        private double[] zBar;
+        private double[] product;
+        private DoubleStates states;
+
+        DoubleDynamics(ConnectomeOperator op, SparseKernels kernels) {
+            super(op, kernels);
+            this.eff = new double[op.numSynapses()];
+        }
+
+        @Override
+        boolean singlePrecision() {
+            return false;
+        }
+
+        @Override
+        public StateBackend<double[]> states() {
+            return states;
+        }
+
+        @Override
+        void allocate(int batchSize) {
+            int len = n * batchSize;
+            drive = new double[len];
+            act = new double[len];
+            slope = new double[len];
+            zBar = new double[len];
+            product = new double[len];
+            states = new DoubleStates(n, batchSize);
+        }
+
+        @Override
+        void storeForwardValues(double[] csrValues) {
+            op.forward().toStorageOrder(csrValues, eff);
+        }
+
+        @Override
+        void writeDriveColumn(int b, double[] x) {
+            for (int r = 0; r < n; r++) {
+                drive[r * batch + b] = driveOf(r, b, x);
+            }
+        }
+
+        @Override
+        public void evaluate(int[] segment, double[] y, double[] out, double[] record) {
+            updateDrive(segment);
+            double[] z = record != null ? record : product;
+            kernels.multiply(op.forward(), eff, y, z, batch);
+            // Chunks of rows: add the drive, apply the nonlinearity per run of rows of one type, and form
+            // (σ(z) − y)/τ while the chunk is in cache.
+            org.dl4jconnectome.kernels.Parallel.forRange(n, (lo, hi) -> {
+                int bs = batch;
+                for (int c0 = lo; c0 < hi; c0 += CHUNK_ROWS) {
+                    int c1 = Math.min(hi, c0 + CHUNK_ROWS);
+                    for (int e = c0 * bs; e < c1 * bs; e++) {
+                        z[e] += drive[e];
+                    }
+                    for (int r = c0; r < c1; ) {
+                        int end = op.runEnd(r, c1);
+                        activations.rectified(op.nonlinearityOfRow(r), z, act, r * bs, end * bs);
+                        r = end;
+                    }
+                    for (int r = c0; r < c1; r++) {
+                        double invTau = 1.0 / tau[r];
+                        for (int e = r * bs; e < (r + 1) * bs; e++) {
+                            out[e] = (act[e] - y[e]) * invTau;
+                        }
+                    }
+                }
+            });
+        }
+
+        /**
+         * One pass computes z̄ = (ȳ_out/τ)·σ'(z), the τ and bias cotangents and −ȳ_out/τ, and hands (z̄, y) to the
+         * step's synapse-gradient batch; then ȳ += Aᵀ z̄.
+         */
+        @Override
+        public void vjp(int[] segment, double[] y, double[] record, double[] outBar, double[] yBar) {
+            if (transposedStale) {
+                if (effT == null) {
+                    effT = new double[op.numSynapses()];
+                }
+                op.transposed().toStorageOrder(effCsr, effT);
+                transposedStale = false;
+            }
+            double[] z = record;
+            int slot = synapseGradient.beginStage();
+            org.dl4jconnectome.kernels.Parallel.forRange(n, (lo, hi) -> {
+                int bs = batch;
+                for (int c0 = lo; c0 < hi; c0 += CHUNK_ROWS) {
+                    int c1 = Math.min(hi, c0 + CHUNK_ROWS);
+                    for (int r = c0; r < c1; ) {
+                        int end = op.runEnd(r, c1);
+                        activations.rectifiedWithSlope(op.nonlinearityOfRow(r), z, act, slope, r * bs, end * bs);
+                        r = end;
+                    }
+                    for (int r = c0; r < c1; r++) {
+                        double invTau = 1.0 / tau[r];
+                        int o = r * bs;
+                        double tauAcc = 0;
+                        double biasAcc = 0;
+                        for (int b = 0; b < bs; b++) {
+                            int e = o + b;
+                            double q = outBar[e] * invTau;
+                            double k = (act[e] - y[e]) * invTau;
+                            tauAcc -= q * k;
+                            double zb = q * slope[e];
+                            zBar[e] = zb;
+                            biasAcc += zb;
+                            yBar[e] = -q;
+                        }
+                        gTau[r] += tauAcc;
+                        gBias[r] += biasAcc;
+                        synapseGradient.store(slot, r, zBar, y);
+                    }
+                }
+            });
+            inputGradients(segment, e -> zBar[e]);
+            kernels.multiply(op.transposed(), effT, zBar, product, batch);
+            org.dl4jconnectome.kernels.Parallel.forRange(yBar.length, (lo, hi) -> {
+                for (int e = lo; e < hi; e++) {
+                    yBar[e] += product[e];
+                }
+            });
+        }
+    }
+
+    /** Float32 states: the twin of {@link DoubleDynamics} on float[] arrays (activations in float32). */
+    private static final class FloatDynamics extends ConnectomeDynamics<float[]> {
+        private float[] eff;
+        private float[] effT;
+        private float[] drive;
+        private float[] act;
+        private float[] slope;
+        private float[] zBar;
+        private float[] product;
+        private FloatStates states;
+
+        FloatDynamics(ConnectomeOperator op, SparseKernels kernels) {
+            super(op, kernels);
+            this.eff = new float[op.numSynapses()];
+        }
+
+        @Override
+        boolean singlePrecision() {
+            return true;
+        }
+
+        @Override
+        public StateBackend<float[]> states() {
+            return states;
+        }
+
+        @Override
+        void allocate(int batchSize) {
+            int len = n * batchSize;
+            drive = new float[len];
+            act = new float[len];
+            slope = new float[len];
+            zBar = new float[len];
+            product = new float[len];
+            states = new FloatStates(n, batchSize);
+        }
+
+        @Override
+        void storeForwardValues(double[] csrValues) {
+            op.forward().toStorageOrder(csrValues, eff);
+        }
+
+        @Override
+        void writeDriveColumn(int b, double[] x) {
+            for (int r = 0; r < n; r++) {
+                drive[r * batch + b] = (float) driveOf(r, b, x);
+            }
+        }
+
+        @Override
+        public void evaluate(int[] segment, float[] y, float[] out, float[] record) {
+            updateDrive(segment);
+            float[] z = record != null ? record : product;
+            kernels.multiply(op.forward(), eff, y, z, batch);
+            org.dl4jconnectome.kernels.Parallel.forRange(n, (lo, hi) -> {
+                int bs = batch;
+                for (int c0 = lo; c0 < hi; c0 += CHUNK_ROWS) {
+                    int c1 = Math.min(hi, c0 + CHUNK_ROWS);
+                    for (int e = c0 * bs; e < c1 * bs; e++) {
+                        z[e] += drive[e];
+                    }
+                    for (int r = c0; r < c1; ) {
+                        int end = op.runEnd(r, c1);
+                        activations.rectified(op.nonlinearityOfRow(r), z, act, r * bs, end * bs);
+                        r = end;
+                    }
+                    for (int r = c0; r < c1; r++) {
+                        float invTau = (float) (1.0 / tau[r]);
+                        for (int e = r * bs; e < (r + 1) * bs; e++) {
+                            out[e] = (act[e] - y[e]) * invTau;
+                        }
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void vjp(int[] segment, float[] y, float[] record, float[] outBar, float[] yBar) {
+            if (transposedStale) {
+                if (effT == null) {
+                    effT = new float[op.numSynapses()];
+                }
+                op.transposed().toStorageOrder(effCsr, effT);
+                transposedStale = false;
+            }
+            float[] z = record;
+            int slot = synapseGradient.beginStage();
+            org.dl4jconnectome.kernels.Parallel.forRange(n, (lo, hi) -> {
+                int bs = batch;
+                for (int c0 = lo; c0 < hi; c0 += CHUNK_ROWS) {
+                    int c1 = Math.min(hi, c0 + CHUNK_ROWS);
+                    for (int r = c0; r < c1; ) {
+                        int end = op.runEnd(r, c1);
+                        activations.rectifiedWithSlope(op.nonlinearityOfRow(r), z, act, slope, r * bs, end * bs);
+                        r = end;
+                    }
+                    for (int r = c0; r < c1; r++) {
+                        double invTau = 1.0 / tau[r];
+                        int o = r * bs;
+                        double tauAcc = 0;
+                        double biasAcc = 0;
+                        for (int b = 0; b < bs; b++) {
+                            int e = o + b;
+                            double q = outBar[e] * invTau;
+                            double k = (act[e] - y[e]) * invTau;
+                            tauAcc -= q * k;
+                            double zb = q * slope[e];
+                            zBar[e] = (float) zb;
+                            biasAcc += zb;
+                            yBar[e] = (float) -q;
+                        }
+                        gTau[r] += tauAcc;
+                        gBias[r] += biasAcc;
+                        synapseGradient.store(slot, r, zBar, y);
+                    }
+                }
+            });
+            inputGradients(segment, e -> zBar[e]);
+            kernels.multiply(op.transposed(), effT, zBar, product, batch);
+            org.dl4jconnectome.kernels.Parallel.forRange(yBar.length, (lo, hi) -> {
+                for (int e = lo; e < hi; e++) {
+                    yBar[e] += product[e];
+                }
+            });
         }
     }
 }

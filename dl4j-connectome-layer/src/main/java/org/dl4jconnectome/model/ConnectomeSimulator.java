@@ -2,49 +2,45 @@ package org.dl4jconnectome.model;
 
 import org.dl4jconnectome.connectome.Connectome;
 import org.dl4jconnectome.connectome.InputProjection;
-import org.dl4jconnectome.connectome.Nonlinearity;
-import org.dl4jconnectome.kernels.BlockedCsr;
 import org.dl4jconnectome.kernels.SparseKernels;
-import org.dl4jconnectome.ode.AdaptiveRungeKutta;
+import org.dl4jconnectome.ode.FixedStepStability;
 import org.dl4jconnectome.ode.SolverSpec;
-import org.dl4jconnectome.ode.SolverStats;
 import org.dl4jconnectome.ode.StepSchedule;
-import org.dl4jconnectome.ode.UnrolledRungeKutta;
 
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.DoubleConsumer;
 
 /**
- * Simulates a typed connectome without a neural network around it (inference only): the dynamics of
- * {@link ConnectomeDynamics} with fixed parameters, solved with fixed-step or adaptive Dormand–Prince 5(4).
- * Used by the command line; a DL4J network uses {@code ConnectomeOdeLayer} instead.
+ * Simulates a typed connectome without a neural network around it (inference only): the dynamics with fixed
+ * parameters, solved with fixed-step or adaptive Runge–Kutta steps as a {@link SolverSpec} says, through the same
+ * {@link ConnectomeIntegrator} the DL4J layer uses. Used by the command line; a DL4J network uses
+ * {@code ConnectomeOdeLayer} instead.
+ * <p>
+ * Thread-safe: the prepared structures are shared and read-only, every call works on its own integrator, so one
+ * simulator may serve several threads at once.
  */
 public final class ConnectomeSimulator {
-    private final Connectome connectome;
-    private final InputProjection input;
-    private final ConnectomeDynamics dynamics;
-    private final double[] effective;
+    private final ConnectomeModel model;
+    private final SparseKernels kernels;
+    private final double[] magnitudes;
     private final double[] tau;
     private final double[] bias;
+    private final double minTau;
 
     private ConnectomeSimulator(Builder b) {
-        this.connectome = b.connectome;
-        this.input = b.inputProjection;
-        int n = connectome.numNeurons();
-        Nonlinearity[] phi = new Nonlinearity[connectome.numTypes()];
-        for (int t = 0; t < phi.length; t++) {
-            phi[t] = connectome.typeNonlinearity(t);
-        }
-        this.dynamics = new ConnectomeDynamics(connectome.synapses(), input.matrix(), connectome.types().typeIds(),
-                phi, b.kernels, b.singlePrecision, BlockedCsr.DEFAULT_BLOCK_WIDTH);
-        EffectiveWeights w = new EffectiveWeights(connectome, b.allExcitatory, false);
-        this.effective = new double[connectome.numSynapses()];
-        w.compute(connectome.synapses().values(), null, effective);
+        this.model = ConnectomeModel.of(b.connectome, b.inputProjection, b.allExcitatory, false, b.singlePrecision);
+        this.kernels = b.kernels;
+        Connectome c = b.connectome;
+        int n = c.numNeurons();
+        this.magnitudes = c.synapses().values();
         this.tau = new double[n];
+        double smallest = Double.POSITIVE_INFINITY;
         for (int i = 0; i < n; i++) {
-            tau[i] = connectome.typeTau(connectome.types().typeOf(i));
+            tau[i] = c.typeTau(c.types().typeOf(i));
+            smallest = Math.min(smallest, tau[i]);
         }
+        this.minTau = smallest;
         this.bias = b.bias == null ? new double[n] : b.bias.clone();
     }
 
@@ -53,16 +49,16 @@ public final class ConnectomeSimulator {
     }
 
     public Connectome connectome() {
-        return connectome;
+        return model.connectome();
     }
 
     public int numInputs() {
-        return input.numInputs();
+        return model.numInputs();
     }
 
     /** The sparse kernels in use. */
     public SparseKernels kernels() {
-        return dynamics.kernels();
+        return kernels;
     }
 
     /**
@@ -77,63 +73,40 @@ public final class ConnectomeSimulator {
      * @param numPoints evaluation points linspace(t0, t1, numPoints), ≥ 2
      * @param solver    fixed steps or adaptive
      * @param progress  receives the fraction done after each step, or null
+     * @throws IllegalArgumentException for bad arguments, including fixed steps that are unstable for the smallest τ
+     * @throws org.dl4jconnectome.ode.NonFiniteStateException when a state becomes NaN or infinite
      */
     public Simulation simulate(double[] x, int batch, int segments, double t0, double t1, int numPoints,
                                SolverSpec solver, DoubleConsumer progress) {
         Objects.requireNonNull(x, "x");
         Objects.requireNonNull(solver, "solver");
-        int inputs = input.numInputs();
         if (batch < 1 || segments < 1) {
             throw new IllegalArgumentException("batch = " + batch + ", segments = " + segments
                     + ": expected at least 1 each");
         }
-        if (x.length != (long) batch * inputs * segments) {
-            throw new IllegalArgumentException("the input has " + x.length + " values, expected B x I x T = " + batch
-                    + " x " + inputs + " x " + segments);
+        StepSchedule.checkTimes(t0, t1);
+        if (numPoints < 2) {
+            throw new IllegalArgumentException("numPoints = " + numPoints + ": expected at least 2 evaluation points");
         }
         for (int i = 0; i < x.length; i++) {
             if (!Double.isFinite(x[i])) {
                 throw new IllegalArgumentException("input value " + i + " is " + x[i] + ": expected a finite number");
             }
         }
-        double[][] seg = new double[segments][inputs * batch];
-        for (int b = 0; b < batch; b++) {
-            for (int k = 0; k < inputs; k++) {
-                for (int s = 0; s < segments; s++) {
-                    seg[s][k * batch + b] = x[(b * inputs + k) * segments + s];
-                }
-            }
+        if (!solver.isAdaptive()) {
+            FixedStepStability.check(solver, t0, t1, numPoints, minTau, "the smallest tau");
         }
-        dynamics.setParameters(effective, tau, bias, input.matrix().values());
-        dynamics.setInput(seg, batch);
-        int n = connectome.numNeurons();
-        double[][] points = new double[numPoints][n * batch];
-        double[] y0 = new double[n * batch];
-        SolverStats stats;
-        if (solver.isAdaptive()) {
-            double[] times = StepSchedule.evaluationPoints(t0, t1, checkPoints(numPoints));
-            AdaptiveRungeKutta rk = new AdaptiveRungeKutta(solver.method(), solver.controller(), solver.maxSteps(),
-                    solver.breakpoints());
-            stats = rk.solve(dynamics, t0, t1, times, segments, y0, points, progress);
-        } else {
-            StepSchedule schedule = StepSchedule.fixed(t0, t1, checkPoints(numPoints), solver.stepsPerInterval(),
-                    segments);
-            UnrolledRungeKutta rk = new UnrolledRungeKutta(solver.method().tableau());
-            rk.forward(dynamics, schedule, y0, points, null, progress);
-            int[] steps = new int[batch];
-            Arrays.fill(steps, schedule.numSteps());
-            int[] evals = new int[batch];
-            Arrays.fill(evals, schedule.numSteps() * rk.stagesPerStep());
-            stats = new SolverStats(steps, new int[batch], evals, evals[0]);
-        }
-        return new Simulation(points, batch, n, stats);
-    }
-
-    private static int checkPoints(int numPoints) {
-        if (numPoints < 2) {
-            throw new IllegalArgumentException("numPoints = " + numPoints + ": expected at least 2 evaluation points");
-        }
-        return numPoints;
+        double[][] seg = BatchLayout.segments(x, batch, model.numInputs(), segments, null);
+        ConnectomeIntegrator integrator = new ConnectomeIntegrator(model, kernels);
+        integrator.setParameters(magnitudes, null, tau, bias, model.inputProjection().matrix().values());
+        int n = model.numNeurons();
+        int[] all = new int[n];
+        Arrays.setAll(all, i -> i);
+        boolean single = model.singlePrecision();
+        ConnectomeIntegrator.Solution s = integrator.solve(
+                new ConnectomeIntegrator.Problem(seg, batch, t0, t1, numPoints, null, null), solver,
+                new ConnectomeIntegrator.Readout(all, true, single, false), false, progress);
+        return new Simulation(s.outputFloat(), s.outputDouble(), batch, n, numPoints, s.stats());
     }
 
     /** Builder; connectome and input projection are required. */
@@ -172,7 +145,7 @@ public final class ConnectomeSimulator {
             return this;
         }
 
-        /** Run the sparse products in float32. Default: false (float64). */
+        /** States, products and output in float32. Default: false (float64). */
         public Builder singlePrecision(boolean single) {
             this.singlePrecision = single;
             return this;

@@ -9,6 +9,9 @@ import java.util.Arrays;
  * sees the input of the one bin the step lies in.
  */
 public final class StepSchedule {
+    /** The most steps a schedule holds (its arrays are Java arrays). */
+    public static final int MAX_STEPS = Integer.MAX_VALUE - 16;
+
     private final double t0;
     private final double t1;
     private final int numSegments;
@@ -55,6 +58,12 @@ public final class StepSchedule {
             throw new IllegalArgumentException("numSegments = " + numSegments + ": expected at least 1");
         }
         double[] points = evaluationPoints(t0, t1, numPoints);
+        long total = (long) (numPoints - 1) * stepsPerInterval + numSegments;
+        if (total > MAX_STEPS) {
+            throw new IllegalArgumentException("numPoints = " + numPoints + ", stepsPerInterval = " + stepsPerInterval
+                    + " and numSegments = " + numSegments + " make " + total + " steps, more than a schedule holds ("
+                    + MAX_STEPS + ")");
+        }
         int regular = (numPoints - 1) * stepsPerInterval + 1;
         double[] grid = new double[regular + numSegments - 1];
         int[] pointAt = new int[grid.length];
@@ -103,9 +112,14 @@ public final class StepSchedule {
         return p;
     }
 
-    static void checkTimes(double t0, double t1) {
-        if (!Double.isFinite(t0) || !Double.isFinite(t1) || !(t1 > t0)) {
-            throw new IllegalArgumentException("time span [" + t0 + ", " + t1 + "]: expected finite t0 < t1");
+    /**
+     * @throws IllegalArgumentException unless t0 &lt; t1 are finite and so is their difference (−1e308..1e308
+     *                                  overflows)
+     */
+    public static void checkTimes(double t0, double t1) {
+        if (!Double.isFinite(t0) || !Double.isFinite(t1) || !(t1 > t0) || !Double.isFinite(t1 - t0)) {
+            throw new IllegalArgumentException("time span [" + t0 + ", " + t1 + "]: expected finite t0 < t1 whose "
+                    + "difference is finite");
         }
     }
 

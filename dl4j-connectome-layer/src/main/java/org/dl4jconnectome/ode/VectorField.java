@@ -1,28 +1,18 @@
 package org.dl4jconnectome.ode;
 
 /**
- * The right-hand side dy/dt = f(y, segment) of a batch of B independent systems of {@link #size()} states each.
- * States are laid out batch-innermost (state i of sample b at {@code i * B + b}). Time enters only through the
- * <i>segment</i> of each sample: the index of the piecewise-constant input bin its time lies in; a solver never lets
- * a step straddle a segment edge.
+ * The right-hand side dy/dt = f(y, segment) of a batch of independent systems, on the states of one
+ * {@link StateBackend}. Time enters only through the <i>segment</i> of each sample: the index of the
+ * piecewise-constant input bin its time lies in; a solver never lets a step straddle a segment edge.
+ *
+ * @param <V> the backend's state handle
  */
-public interface VectorField {
-
-    /** Number of states per sample. */
-    int size();
-
-    /** Number of samples B. */
-    int batch();
+public interface VectorField<V> {
 
     /**
      * out = f(y): segment[b] is the input segment of sample b.
      *
-     * @param record where a differentiable field stores what its reverse pass needs (or null when not recording)
+     * @param record receives what the field's reverse pass needs (a state-sized handle), or null when not recording
      */
-    void evaluate(int[] segment, double[] y, double[] out, double[] record);
-
-    /** Length of the record array {@link #evaluate} fills (0 if it records nothing). */
-    default int recordLength() {
-        return 0;
-    }
+    void evaluate(int[] segment, V y, V out, V record);
 }

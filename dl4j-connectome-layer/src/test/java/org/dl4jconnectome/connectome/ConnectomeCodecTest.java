@@ -166,6 +166,67 @@ class ConnectomeCodecTest {
                 + " bit flips were rejected");
     }
 
+    /**
+     * A blob in the codec's container format (magic, version 1, kind, then DEFLATE of the payload's length, the
+     * payload and its CRC-32), written here independently of the encoder so that the payload can lie.
+     */
+    private static byte[] blob(int kind, byte[] payload, int claimedLength) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write("DL4JCONN".getBytes(StandardCharsets.US_ASCII));
+        DataOutputStream header = new DataOutputStream(out);
+        header.writeInt(1);
+        header.writeByte(kind);
+        CRC32 crc = new CRC32();
+        crc.update(payload);
+        DeflaterOutputStream z = new DeflaterOutputStream(out);
+        DataOutputStream body = new DataOutputStream(z);
+        body.writeInt(claimedLength);
+        body.write(payload);
+        body.writeLong(crc.getValue());
+        body.flush();
+        z.finish();
+        return out.toByteArray();
+    }
+
+    private static byte[] ints(int... values) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        DataOutputStream d = new DataOutputStream(b);
+        for (int v : values) {
+            d.writeInt(v);
+        }
+        return b.toByteArray();
+    }
+
+    private static void assertCorrupt(Executable decode, String what, String fragment) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, decode, what);
+        assertTrue(e.getMessage().startsWith("corrupt connectome data: ") && e.getMessage().contains(fragment),
+                what + ": " + e.getMessage());
+    }
+
+    @Test
+    void declaredSizesAreCheckedAgainstTheBytesPresentBeforeAllocating() throws IOException {
+        // Each blob is a few dozen bytes; before the check each made the decoder allocate gigabytes.
+        byte[] ints = ints(2_000_000_000);
+        assertCorrupt(() -> ConnectomeCodec.decodeInts(blob(3, ints, ints.length)), "2e9 ints",
+                "2000000000 ints need at least 8000000000 bytes, but only 0 remain");
+        byte[] matrix = ints(2_000_000_000, 2_000_000_000, 0);
+        assertCorrupt(() -> ConnectomeCodec.decodeMatrix(blob(2, matrix, matrix.length)), "2e9 rows",
+                "a 2000000000x2000000000 matrix with 0 entries need at least 2000000000 bytes, but only 0 remain");
+        byte[] values = Arrays.copyOf(ints(1_000_000_000), 5);
+        assertCorrupt(() -> ConnectomeCodec.decodeDoubles(blob(4, values, values.length)), "1e9 doubles",
+                "1000000000 values need at least 8000000000 bytes");
+        ByteArrayOutputStream c = new ByteArrayOutputStream();
+        DataOutputStream d = new DataOutputStream(c);
+        d.writeBoolean(false);
+        d.writeInt(1_000_000_000);
+        d.writeInt(1_000_000_000);
+        byte[] connectome = c.toByteArray();
+        assertCorrupt(() -> ConnectomeCodec.decodeConnectome(blob(1, connectome, connectome.length)), "1e9 types",
+                "1000000000 neurons and 1000000000 types need at least 13000000000 bytes");
+        assertCorrupt(() -> ConnectomeCodec.decodeInts(blob(3, ints(0), Integer.MAX_VALUE)), "2 GB payload",
+                "the payload claims 2147483647 bytes, more than");
+    }
+
     @Test
     void trailingGarbageIsRejected() {
         byte[] blob = ConnectomeCodec.encode(new int[] {1, 2, 3});

@@ -56,6 +56,15 @@ class ConnectomeTest {
     }
 
     @Test
+    void aStrayHugeTypeIdIsAnErrorNotAnOutOfMemoryError() {
+        int[] ids = {0, 1, 0, 1_000_000_000};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Connectome.builder().synapses(signedMatrix()).negativeWeights(NegativeWeightPolicy.ABS)
+                        .neuronTypes(NeuronTypes.fromTypeIds(ids)).build());
+        assertTrue(e.getMessage().contains("typeIds[3] = 1000000000 is out of range"), e.getMessage());
+    }
+
+    @Test
     void typesMustCoverEveryNeuron() {
         IllegalArgumentException e = buildFails(Connectome.builder().synapses(positiveMatrix())
                 .neuronTypes(NeuronTypes.fromTypeIds(new int[] {0, 1})));

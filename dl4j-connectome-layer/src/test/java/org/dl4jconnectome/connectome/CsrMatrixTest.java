@@ -55,6 +55,52 @@ class CsrMatrixTest {
     }
 
     @Test
+    void aHugeDeclaredShapeIsRefusedBeforeAllocating() {
+        // Three entries in a 2e9 x 2e9 matrix: the row pointers alone would take 8 GB.
+        int n = 2_000_000_000;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CsrMatrix.fromCoo(n, n, new int[] {0, 1, 2}, new int[] {2, 1, 0}, new double[] {1, 2, 3}));
+        assertTrue(e.getMessage().startsWith("a 2000000000 x 2000000000 matrix with 3 entries needs 24.0 GB to "
+                + "build, more than the whole Java heap ("), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CsrMatrix.requireBuildable(n, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> CsrMatrix.requireBuildable(1, 1, Long.MAX_VALUE / 2));
+        CsrMatrix.requireBuildable(47_521, 47_521, 4_623_254);
+    }
+
+    @Test
+    void dimensionsWhoseRowPointersOverflowAreRefused() {
+        // rows + 1 row pointers used to overflow into a negative array size.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CsrMatrix.fromCoo(Integer.MAX_VALUE, 1, new int[0], new int[0], new double[0]));
+        assertEquals("matrix shape 2147483647x1 is too large: at most 2147483638 rows and columns are supported (the "
+                + "row pointers are one Java array)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> CsrMatrix.fromCsr(Integer.MAX_VALUE, 1, new int[] {0}, new int[0], new double[0]));
+        assertTrue(e.getMessage().contains("is too large"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CsrMatrix.requireBuildable(-1, 1, 0));
+    }
+
+    @Test
+    void aDeserializedStreamIsCheckedLikeTheFactories() throws Exception {
+        // Two matrices that differ in one column index serialize alike but there: edit it out of range.
+        CsrMatrix a = CsrMatrix.fromCoo(2, 3, new int[] {0, 1}, new int[] {1, 0}, new double[] {1, 2});
+        CsrMatrix b = CsrMatrix.fromCoo(2, 3, new int[] {0, 1}, new int[] {1, 2}, new double[] {1, 2});
+        byte[] sa = NeuronTypesTest.serialize(a);
+        byte[] sb = NeuronTypesTest.serialize(b);
+        assertEquals(sa.length, sb.length);
+        int at = 0;
+        while (sa[at] == sb[at]) {
+            at++;
+        }
+        assertEquals(a, NeuronTypesTest.deserialize(sa));
+        java.nio.ByteBuffer.wrap(sa, at - 3, 4).putInt(1_000_000_000);
+        java.io.InvalidObjectException e = assertThrows(java.io.InvalidObjectException.class,
+                () -> NeuronTypesTest.deserialize(sa));
+        assertEquals("corrupt serialized CsrMatrix: colIdx[1] = 1000000000 is out of range: expected 0..2",
+                e.getMessage());
+    }
+
+    @Test
     void fromCooSortsAndSumsDuplicates() {
         int[] r = {2, 0, 2, 1, 0, 2, 0};
         int[] c = {1, 3, 0, 2, 3, 1, 0};

@@ -51,6 +51,68 @@ class NeuronTypesTest {
     }
 
     @Test
+    void thereCannotBeMoreTypesThanNeurons() {
+        // A types file of 50 neurons with one stray id of 10^9 used to size every per-type array by 10^9.
+        int[] ids = new int[50];
+        ids[7] = 1_000_000_000;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NeuronTypes.fromTypeIds(ids));
+        assertEquals("typeIds[7] = 1000000000 is out of range: 50 neurons have at most 50 types, so expected 0..49",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> NeuronTypes.fromTypeIds(ids, 1_000_000_001));
+        assertEquals("numTypes = 1000000001: expected 1..50 (at most one type per neuron, 50 neurons)",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> NeuronTypes.fromIndexLists(2, List.of(new int[] {0}, new int[] {1}, new int[0])));
+        assertTrue(e.getMessage().contains("3 lists: expected one index list per neuron type, 1..2"), e.getMessage());
+        // As many types as neurons is the most there can be.
+        assertEquals(3, NeuronTypes.fromTypeIds(new int[] {2, 1, 0}).numTypes());
+        assertEquals(3, NeuronTypes.fromTypeIds(new int[] {0, 0, 0}, 3).numTypes());
+    }
+
+    @Test
+    void idsNearTheIntegerLimitDoNotOverflow() {
+        // max id + 1 used to wrap around to a negative number of types.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NeuronTypes.fromTypeIds(new int[] {0, Integer.MAX_VALUE}));
+        assertEquals("typeIds[1] = 2147483647 is out of range: 2 neurons have at most 2 types, so expected 0..1",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> NeuronTypes.fromTypeIds(new int[] {0, Integer.MAX_VALUE}, Integer.MAX_VALUE));
+        assertTrue(e.getMessage().startsWith("numTypes = 2147483647: expected 1..2"), e.getMessage());
+    }
+
+    @Test
+    void aDeserializedStreamIsCheckedLikeTheBuilder() throws Exception {
+        // The same ids with 2 and with 3 types serialize alike but for the numTypes field: edit it to 10^9.
+        byte[] two = serialize(NeuronTypes.fromTypeIds(new int[] {0, 1, 0}, 2));
+        byte[] three = serialize(NeuronTypes.fromTypeIds(new int[] {0, 1, 0}, 3));
+        assertEquals(two.length, three.length);
+        int at = 0;
+        while (two[at] == three[at]) {
+            at++;
+        }
+        assertEquals(NeuronTypes.fromTypeIds(new int[] {0, 1, 0}, 2), deserialize(two));
+        java.nio.ByteBuffer.wrap(two, at - 3, 4).putInt(1_000_000_000);
+        java.io.InvalidObjectException e = assertThrows(java.io.InvalidObjectException.class, () -> deserialize(two));
+        assertEquals("corrupt serialized NeuronTypes: numTypes = 1000000000: expected 1..3 (at most one type per "
+                + "neuron, 3 neurons)", e.getMessage());
+    }
+
+    static byte[] serialize(Object o) throws java.io.IOException {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(b)) {
+            out.writeObject(o);
+        }
+        return b.toByteArray();
+    }
+
+    static Object deserialize(byte[] bytes) throws Exception {
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return in.readObject();
+        }
+    }
+
+    @Test
     void singleTypeCoversEveryNeuron() {
         NeuronTypes t = NeuronTypes.single(4);
         assertEquals(1, t.numTypes());

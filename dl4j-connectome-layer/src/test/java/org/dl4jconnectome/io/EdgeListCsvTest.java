@@ -4,6 +4,7 @@ import static org.dl4jconnectome.io.Fixtures.assertArgError;
 import static org.dl4jconnectome.io.Fixtures.assertIoError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -72,6 +73,27 @@ class EdgeListCsvTest {
         assertEquals(1.0, m.get(0, 1));
         assertEquals(0, EdgeListCsv.read(csv("post,pre,weight")).rows());
         assertEquals(3, EdgeListCsv.read(csv("post,pre,weight"), 3).rows());
+    }
+
+    @Test
+    void aStrayHugeIndexDoesNotSilentlyBuildThatManyNeurons() throws IOException {
+        Path f = csv("post,pre,weight", "0,1,0.5", "1,100000000,1", "2,0,1");
+        EdgeListCsv.UnknownNeuronCountException e = assertThrows(EdgeListCsv.UnknownNeuronCountException.class,
+                () -> EdgeListCsv.read(f));
+        assertEquals(f + ": the largest neuron index is 100000000 but there are only 3 edges, which name at most 6 "
+                + "neurons: the file does not say how many neurons there are; give the number of neurons",
+                e.getMessage());
+        assertEquals(100_000_000, e.largestIndex());
+        assertEquals(3, e.edges());
+        // Given the number of neurons, the file is read; the stray index is then checked against it.
+        assertEquals(100_000_001, EdgeListCsv.read(f, 100_000_001).rows());
+        assertIoError(() -> EdgeListCsv.read(f, 50), "line 3", "neuron index 100000000 is out of range", "0..49");
+        // At the int limit, the largest index + 1 used to overflow into a negative matrix size.
+        Path g = csv("post,pre", "0," + Integer.MAX_VALUE);
+        assertIoError(() -> EdgeListCsv.read(g), g + ": the largest neuron index is 2147483647 but there is only 1 "
+                + "edge, which names at most 2 neurons");
+        // Up to twice the edges, N comes from the file.
+        assertEquals(6, EdgeListCsv.read(csv("post,pre", "0,1", "2,3", "5,4")).rows());
     }
 
     @Test

@@ -87,6 +87,55 @@ class NpzTest {
         assertArrayEquals(first, Files.readAllBytes(f), "equal content must give identical archives");
     }
 
+    /** A .npy header (version 1.0, padded to 64 bytes) for the given dtype and shape, followed by {@code data}. */
+    private static byte[] npy(String descr, String shape, byte[] data) {
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+        int total = 10 + dict.length() + 1;
+        int padded = (total + 63) / 64 * 64;
+        byte[] out = new byte[padded + data.length];
+        byte[] magic = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
+        System.arraycopy(magic, 0, out, 0, 8);
+        out[8] = (byte) (padded - 10);
+        out[9] = (byte) ((padded - 10) >> 8);
+        byte[] d = dict.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        System.arraycopy(d, 0, out, 10, d.length);
+        Arrays.fill(out, 10 + d.length, padded - 1, (byte) ' ');
+        out[padded - 1] = '\n';
+        System.arraycopy(data, 0, out, padded, data.length);
+        return out;
+    }
+
+    @Test
+    void entrySizesTheArchiveCannotHoldAreRefusedBeforeAllocating() throws IOException {
+        // One deflated entry whose .npy header declares 2e9 bytes, of which 10 are there; the central directory is
+        // then edited to claim the 2e9 too. The reader used to allocate the claimed 2 GB before reading anything.
+        byte[] entry = npy("|u1", "(2000000000,)", new byte[10]);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry("x.npy"));
+            zip.write(entry);
+            zip.closeEntry();
+        }
+        byte[] archive = bytes.toByteArray();
+        int cd = new String(archive, java.nio.charset.StandardCharsets.ISO_8859_1).lastIndexOf("PK\u0001\u0002");
+        java.nio.ByteBuffer.wrap(archive, cd + 24, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(2_000_000_128);
+        Path f = tmp.resolve("claims-2GB.npz");
+        Files.write(f, archive);
+        assertTrue(archive.length < 600, archive.length + " bytes");
+        assertIoError(() -> Npz.read(f), f + " [entry x.npy]: the entry claims 2000000128 bytes uncompressed from ",
+                " compressed bytes, more than DEFLATE can expand to; the archive is corrupt");
+
+        // The same .npy header with its real entry size: reported as short data, after reading the 10 bytes.
+        Path g = tmp.resolve("declares-2GB.npz");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(g))) {
+            zip.putNextEntry(new ZipEntry("x.npy"));
+            zip.write(entry);
+            zip.closeEntry();
+        }
+        assertIoError(() -> Npz.read(g), g + " [entry x.npy]: truncated .npy data: shape [2000000000] and dtype "
+                + "|u1 need 2000000000 bytes after the header, but only 10 are there");
+    }
+
     @Test
     void truncatedArchivesFail() throws IOException {
         for (String fixture : new String[] {"dtypes.npz", "dtypes_compressed.npz"}) {

@@ -4,6 +4,7 @@ import static org.dl4jconnectome.io.Fixtures.assertIoError;
 import static org.dl4jconnectome.io.Fixtures.path;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,6 +36,39 @@ class ScipySparseNpzTest {
         assertArrayEquals(DENSE, m.toDense());
         assertArrayEquals(new int[] {0, 1, 3, 3}, m.rowPointers());
         assertArrayEquals(new int[] {1, 0, 3}, m.columnIndices());
+    }
+
+    @Test
+    void aSmallFileDeclaringAHugeMatrixIsAnErrorBeforeAllocating() throws IOException {
+        // What scipy.sparse.save_npz writes for coo_array(([1, 2, 3], ([0, 1, 2], [2, 1, 0])), shape=(2e9, 2e9)).
+        Map<String, NpyArray> coo = new LinkedHashMap<>();
+        coo.put("row", NpyArray.ofInt32(new int[] {0, 1, 2}, 3));
+        coo.put("col", NpyArray.ofInt32(new int[] {2, 1, 0}, 3));
+        coo.put("format", NpyArray.ofAsciiScalar("coo"));
+        coo.put("shape", NpyArray.ofInt64(new long[] {2_000_000_000L, 2_000_000_000L}, 2));
+        coo.put("data", NpyArray.ofFloat64(new double[] {1, 2, 3}, 3));
+        Path f = tmp.resolve("huge-coo.npz");
+        Npz.write(f, coo, true);
+        assertTrue(Files.size(f) < 1100, "about a kilobyte: " + Files.size(f) + " bytes");
+        IOException e = assertIoError(() -> ScipySparseNpz.read(f), f + ": 'shape' is [2000000000, 2000000000] "
+                + "with 3 stored entries: a 2000000000 x 2000000000 matrix with 3 entries needs 24.0 GB to build, "
+                + "more than the whole Java heap (");
+        assertEquals(1, e.getMessage().lines().count());
+
+        // A CSR file must bring its row pointers: the declared rows are checked against the indptr present.
+        Map<String, NpyArray> csr = new LinkedHashMap<>(Npz.read(path("sp_csr_stored.npz")));
+        csr.put("shape", NpyArray.ofInt64(new long[] {2_000_000_000L, 2_000_000_000L}, 2));
+        Path g = tmp.resolve("huge-csr.npz");
+        Npz.write(g, csr, true);
+        assertIoError(() -> ScipySparseNpz.read(g), g + ": 'indptr' has 4 entries, but 'shape' [2000000000, "
+                + "2000000000] needs rows + 1 = 2000000001: the arrays do not match the declared shape");
+
+        // A shape at the int limit used to overflow into a negative array size.
+        coo.put("shape", NpyArray.ofInt64(new long[] {Integer.MAX_VALUE, 3}, 2));
+        Path h = tmp.resolve("int-limit.npz");
+        Npz.write(h, coo, false);
+        assertIoError(() -> ScipySparseNpz.read(h), h + ": 'shape' is [2147483647, 3]: expected two dimensions in "
+                + "[0, 2147483638]");
     }
 
     @Test

@@ -195,6 +195,41 @@ class TorchFilesTest {
     }
 
     @Test
+    void sizesDeclaredByTheFileAreCheckedBeforeAllocating() throws IOException {
+        // A sparse tensor of three entries declaring 2e9 x 2e9.
+        TorchPickle p = new TorchPickle().global("torch._utils", "_rebuild_sparse_tensor").global("torch", "sparse_coo")
+                .mark().tensor("LongStorage", "0", 6, 0, new long[] {2, 3}, new long[] {3, 1})
+                .tensor("FloatStorage", "1", 3, 0, new long[] {3}, new long[] {1})
+                .global("torch", "Size").mark().ints(2_000_000_000L, 2_000_000_000L).tuple().reduce()
+                .bool(false).tuple().op(0x86).reduce();
+        Path huge = tmp.resolve("huge.pt");
+        TorchPickle.writeArchive(huge, "archive", p.stop(), Map.of("0", int64s(0, 1, 2, 2, 1, 0),
+                "1", float32s(1, 2, 3)), "little");
+        assertIoError(() -> TorchFiles.readSparse(huge), huge + ": sparse size [2000000000, 2000000000] with 3 "
+                + "stored entries: a 2000000000 x 2000000000 matrix with 3 entries needs 24.0 GB to build");
+
+        // A pickle whose BINBYTES opcode declares 2 GB: the pickle library would allocate them before reading.
+        byte[] lie = new TorchPickle().op('B').op(0xF0).op(0xFF).op(0xFF).op(0x7F).stop();
+        Path bytes = tmp.resolve("binbytes.pt");
+        TorchPickle.writeArchive(bytes, "archive", lie, Map.of(), null);
+        assertIoError(() -> TorchFiles.readDense(bytes), bytes + " [entry archive/data.pkl]: cannot unpickle the "
+                + "tensor description: pickle opcode 0x42 declares 2147483632 bytes, but only 1 remain in the pickle");
+        byte[] lie8 = new TorchPickle().op(0x8e).op(0).op(0).op(0).op(0).op(0).op(0).op(0).op(0x80).stop();
+        Path bytes8 = tmp.resolve("binbytes8.pt");
+        TorchPickle.writeArchive(bytes8, "archive", lie8, Map.of(), null);
+        assertIoError(() -> TorchFiles.readDense(bytes8), "opcode 0x8e declares 9223372036854775808 bytes");
+
+        // A broadcast view (stride 0) of one stored element, declaring 2e8 int64 elements = 1.6 GB; with a
+        // thousand times that, more than any heap here.
+        byte[] view = new TorchPickle().tensor("LongStorage", "0", 1, 0, new long[] {200_000_000L, 1000},
+                new long[] {0, 0}).stop();
+        Path broadcast = tmp.resolve("broadcast.pt");
+        TorchPickle.writeArchive(broadcast, "archive", view, Map.of("0", int64s(7)), null);
+        assertIoError(() -> TorchFiles.readDense(broadcast), broadcast + ": tensor of size [200000000, 1000] is too "
+                + "large");
+    }
+
+    @Test
     void truncatedAndCorruptFilesFail() throws IOException {
         Path source = path("torch_sparse_coo.pt");
         byte[] bytes = Files.readAllBytes(source);

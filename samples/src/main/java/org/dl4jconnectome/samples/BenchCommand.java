@@ -29,6 +29,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
@@ -51,6 +52,12 @@ import java.util.concurrent.Callable;
         description = "Time spmm, spmm_transpose, forward and fit_step; one JSON object per line.")
 final class BenchCommand implements Callable<Integer> {
     private static final int INPUTS = 784;
+    private static final java.util.List<String> OPS = java.util.List.of("spmm", "spmm_transpose", "forward",
+            "fit_step", "save_load");
+    /** The largest Java array, which bounds synapses and outputs. */
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+    /** Steps of a fixed-step schedule are held in Java arrays. */
+    private static final long MAX_STEPS = (Integer.MAX_VALUE - 8) / 2;
 
     @Option(names = "--neurons", description = "Neurons N (default ${DEFAULT-VALUE}).")
     int neurons = SyntheticConnectome.TUTORIAL_NEURONS;
@@ -70,7 +77,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeat", description = "Timed repetitions per measurement (default ${DEFAULT-VALUE}).")
     int repeat = 5;
 
-    @Option(names = "--threads", description = "Kernel threads (default: available processors).")
+    @Option(names = "--threads", description = "Kernel threads, at most " + Parallel.PER_PROCESSOR
+            + " per processor (default: available processors).")
     Integer threads;
 
     @Option(names = "--seed", description = "Seed of the random connectome (default ${DEFAULT-VALUE}).")
@@ -109,14 +117,98 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (threads != null) {
-            Parallel.setThreads(threads);
+        DataType type = validate();
+        KernelThreads.apply(threads);
+        Workload w;
+        if (data == null) {
+            w = generate();
+        } else {
+            try {
+                w = load(data);
+            } catch (IOException | IllegalArgumentException e) {
+                throw CliError.usage("--data " + data + ": " + e.getMessage(), e);
+            }
         }
-        DataType type = parseType(dtype);
-        Workload w = data != null ? load(data) : generate();
         if (export != null) {
             write(w, export);
         }
+        try {
+            run(w, type);
+        } catch (OutOfMemoryError e) {
+            throw CliError.failure("out of memory for " + w.connectome.numNeurons() + " neurons, "
+                    + w.connectome.numSynapses() + " synapses and batch " + w.batch + ": give Java more memory "
+                    + "(java -Xmx...) or choose a smaller workload", e);
+        }
+        return 0;
+    }
+
+    /** Checks every option before anything is built, so that a bad one is a usage error; returns the data type. */
+    private DataType validate() {
+        check(repeat >= 1, "--repeat", repeat, "at least 1");
+        check(fitSteps >= 0, "--fit-steps", fitSteps, "0 (skip) or more");
+        check(numSteps >= 2, "--num-steps", numSteps, "at least 2 evaluation points");
+        check(stepsPerInterval >= 1, "--steps-per-interval", stepsPerInterval, "at least 1");
+        long steps = (long) stepsPerInterval * (numSteps - 1);
+        check(steps <= MAX_STEPS, "--steps-per-interval", stepsPerInterval, "at most " + MAX_STEPS / (numSteps - 1)
+                + " with --num-steps " + numSteps + " (a schedule holds at most " + MAX_STEPS + " steps)");
+        DataType type = parseType(dtype);
+        if (ops.length == 0) {
+            throw CliError.usage("--ops: no measurement given, expected some of " + String.join(",", OPS));
+        }
+        for (String op : ops) {
+            if (!OPS.contains(op)) {
+                throw CliError.usage("--ops: unknown measurement '" + op + "', expected one of "
+                        + String.join(", ", OPS));
+            }
+        }
+        if (data != null) {
+            for (String option : new String[] {"--neurons", "--synapses", "--batch", "--seed"}) {
+                if (given(option)) {
+                    throw CliError.usage(option + " does not apply with --data: the workload in " + data
+                            + " fixes it");
+                }
+            }
+            if (!Files.isDirectory(data)) {
+                throw CliError.usage("--data " + data + ": " + (Files.exists(data) ? "is a file" : "no such directory")
+                        + ", expected a directory written by --export or benchmarks/make_workload.py");
+            }
+        } else {
+            check(neurons >= 2 && neurons <= CsrMatrix.MAX_DIMENSION, "--neurons", neurons,
+                    "2.." + CsrMatrix.MAX_DIMENSION);
+            long maxSynapses = Math.min((long) neurons * neurons, MAX_ARRAY);
+            check(synapses >= 1 && synapses <= maxSynapses, "--synapses", synapses, "1.." + maxSynapses
+                    + " (at most neurons^2 distinct pairs, and an array's capacity)");
+            check(batch >= 1, "--batch", batch, "at least 1");
+            long outputs = (long) batch * neurons * numSteps;
+            check(outputs <= MAX_ARRAY, "--batch", batch, "an output [batch, neurons, num-steps] of at most "
+                    + MAX_ARRAY + " elements (it is " + outputs + ")");
+            // What the workload holds at the least: the synapses (indices, values, float copies) and the outputs.
+            long bytes = 24L * synapses + 8L * outputs;
+            long heap = Runtime.getRuntime().maxMemory();
+            if (bytes > heap) {
+                throw CliError.usage(String.format(Locale.ROOT, "--neurons %d --synapses %d --batch %d: the workload "
+                        + "needs at least %.1f GB, more than the Java heap (%.1f GB; java -Xmx sets it)", neurons,
+                        synapses, batch, bytes / 1e9, heap / 1e9));
+            }
+        }
+        if (export != null) {
+            OutputPaths.checkDirectory("--export", export, data == null ? Map.of() : Map.of("--data", data));
+        }
+        return type;
+    }
+
+    private void check(boolean ok, String option, Object value, String expected) {
+        if (!ok) {
+            throw CliError.usage(option + " " + value + ": expected " + expected);
+        }
+    }
+
+    private boolean given(String option) {
+        ParseResult parsed = spec.commandLine().getParseResult();
+        return parsed != null && parsed.hasMatchedOption(option);
+    }
+
+    private void run(Workload w, DataType type) throws IOException {
         Map<String, Object> common = new TreeMap<>();
         common.put("impl", "java");
         common.put("neurons", w.connectome.numNeurons());
@@ -143,18 +235,14 @@ final class BenchCommand implements Callable<Integer> {
                             "peak_rss_mb", round(memoryMb("VmHWM")), "heap_max_mb",
                             Runtime.getRuntime().maxMemory() >> 20));
                     break;
-                case "save_load":
+                default: // save_load, the last of OPS
                     saveLoad(w, type, common);
                     break;
-                default:
-                    throw new IllegalArgumentException("--ops: unknown measurement '" + op
-                            + "', expected spmm, spmm_transpose, forward, fit_step or save_load");
             }
         }
         if (fitSteps > 0) {
             fitMemory(w, type, common);
         }
-        return 0;
     }
 
     private static DataType parseType(String dtype) {
@@ -164,14 +252,11 @@ final class BenchCommand implements Callable<Integer> {
             case "float64":
                 return DataType.DOUBLE;
             default:
-                throw new IllegalArgumentException("--dtype: '" + dtype + "', expected float32 or float64");
+                throw CliError.usage("--dtype '" + dtype + "': expected float32 or float64");
         }
     }
 
-    private Workload generate() throws IOException {
-        if (neurons < 2 || synapses < 1 || batch < 1) {
-            throw new IllegalArgumentException("--neurons, --synapses and --batch must be positive");
-        }
+    private Workload generate() {
         Workload w = new Workload();
         w.connectome = SyntheticConnectome.generate(neurons, synapses, 2, seed);
         Random rnd = new Random(seed + 1);
@@ -218,6 +303,13 @@ final class BenchCommand implements Callable<Integer> {
         w.tau = Npy.read(dir.resolve("tau.npy")).toDoubleArray();
         w.bias = Npy.read(dir.resolve("bias.npy")).toDoubleArray();
         NpyArray x = Npy.read(dir.resolve("x.npy"));
+        CsrMatrix u = ScipySparseNpz.read(dir.resolve("input_projection.npz"));
+        if (a.rows() != a.cols() || w.tau.length != a.rows() || w.bias.length != a.rows() || u.rows() != a.rows()
+                || x.ndim() != 2 || x.shape()[0] < 1 || x.shape()[1] != u.cols()) {
+            throw new IOException("inconsistent workload: connectome " + a.rows() + " x " + a.cols() + ", "
+                    + w.tau.length + " tau, " + w.bias.length + " bias, input projection " + u.rows() + " x "
+                    + u.cols() + ", x " + Arrays.toString(x.shape()) + ": expected N x N, N, N, N x I and [B, I]");
+        }
         w.x = x.toFloatArray();
         w.batch = (int) x.shape()[0];
         double[] distinct = Arrays.stream(w.tau).distinct().sorted().toArray();
@@ -228,7 +320,7 @@ final class BenchCommand implements Callable<Integer> {
         w.connectome = Connectome.builder().synapses(a).negativeWeights(NegativeWeightPolicy.SIGNED_EDGES)
                 .neuronTypes(NeuronTypes.fromTypeIds(type, distinct.length)).typeTau(distinct)
                 .typeNonlinearity(Nonlinearity.SIGMOID).build();
-        w.projection = InputProjection.of(ScipySparseNpz.read(dir.resolve("input_projection.npz")));
+        w.projection = InputProjection.of(u);
         return w;
     }
 

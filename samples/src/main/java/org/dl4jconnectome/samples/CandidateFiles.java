@@ -6,7 +6,7 @@ import org.deeplearning4j.arbiter.optimize.api.saving.ResultReference;
 import org.deeplearning4j.arbiter.optimize.api.saving.ResultSaver;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
+import org.dl4jconnectome.io.ModelFiles;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -85,7 +85,7 @@ final class CandidateFiles implements ResultSaver {
         File modelFile = null;
         if (saveModels) {
             modelFile = modelFile(d, i).toFile();
-            ModelSerializer.writeModel((Model) model, modelFile, true);
+            ModelFiles.write((Model) model, modelFile.toPath(), true);
         }
         return new Saved(result, modelFile);
     }
@@ -123,7 +123,7 @@ final class CandidateFiles implements ResultSaver {
         /** The trained network, or null when models are not saved. */
         @Override
         public Object getResultModel() throws IOException {
-            return model == null ? null : ModelSerializer.restoreMultiLayerNetwork(model);
+            return model == null ? null : ModelFiles.restoreMultiLayerNetwork(model.toPath(), true);
         }
     }
 }

@@ -1,11 +1,14 @@
 package org.dl4jconnectome.samples;
 
+import org.bytedeco.javacpp.Pointer;
 import org.dl4jconnectome.datasets.FlyVisConnectome;
 import org.dl4jconnectome.zoo.MnistClassifier;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+
+import java.util.Locale;
 
 /**
  * The options that define the MNIST classifier ({@link MnistClassifier}) and its mini-batches, shared by
@@ -71,6 +74,20 @@ final class ClassifierOptions {
                         : MnistClassifier.Kind.CELEGANS)
                 .extent(extent).hidden(hidden).learningRate(learningRate).evaluationPoints(numSteps)
                 .endTime(endTime).tauMin(tauMin).seed(seed).build();
+    }
+
+    /**
+     * The dense layer's weights, with their gradients and Adam's two moments (16 bytes per weight), must fit in what
+     * ND4J may allocate; otherwise the network fails to initialise with a bare allocation error.
+     *
+     * @param readout the number of neurons the classifier reads
+     */
+    void checkHidden(int readout) {
+        long limit = Pointer.maxBytes();
+        long most = limit / (16L * readout);
+        check(hidden <= most, "--hidden", hidden, String.format(Locale.ROOT, "at most %d for the %d readout neurons "
+                + "(the dense layer's weights, gradients and Adam state, 16 bytes per weight, must fit in the %.1f GB "
+                + "ND4J may allocate; -Dorg.bytedeco.javacpp.maxbytes sets it)", most, readout, limit / 1e9));
     }
 
     /** "--tau-min X, --num-steps K, --end-time T1": the options a layer's stability message is about. */

@@ -48,11 +48,19 @@ final class InfoCommand implements Callable<Integer> {
             description = "Integer .npy (or dense .pt) array: the type id of every neuron; adds the count per type.")
     Path neuronTypes;
 
+    @Option(names = "--neurons", paramLabel = "N",
+            description = "The number of neurons. A .csv edge list needs it (or --neuron-types) when its largest "
+                    + "index is above twice its number of edges; for other files it must match.")
+    Integer neurons;
+
     @Override
     public Integer call() {
+        InputFiles.checkNeurons(neurons);
         int[] types = neuronTypes == null ? null : InputFiles.readIndices("--neuron-types", neuronTypes);
-        CsrMatrix m = InputFiles.readConnectome("connectome file", file, types == null ? -1 : types.length,
-                "--neuron-types", transpose);
+        InputFiles.NeuronCount count = neurons != null ? new InputFiles.NeuronCount(neurons, "--neurons", null)
+                : types != null ? new InputFiles.NeuronCount(types.length, "--neuron-types", null)
+                : InputFiles.NeuronCount.unknown("--neurons N (or --neuron-types, whose length counts the neurons)");
+        CsrMatrix m = InputFiles.readConnectome("connectome file", file, count, transpose);
         int n = m.rows();
         if (types != null && types.length != n) {
             throw CliError.usage("--neuron-types " + neuronTypes + ": " + types.length + " type ids, but " + file
@@ -109,12 +117,7 @@ final class InfoCommand implements Callable<Integer> {
     }
 
     private String types(int[] types) {
-        int min = Arrays.stream(types).min().orElse(0);
-        if (min < 0) {
-            throw CliError.usage("--neuron-types " + neuronTypes + ": type id " + min
-                    + " is negative: expected type ids 0..K-1");
-        }
-        int k = Arrays.stream(types).max().orElse(0) + 1;
+        int k = InputFiles.numTypes("--neuron-types", neuronTypes, types, types.length);
         int[] counts = new int[k];
         for (int t : types) {
             counts[t]++;

@@ -44,21 +44,34 @@ final class InputFiles {
         }
     }
 
-    /** Reads a sparse matrix; a .csv edge list has as many neurons as its largest index + 1. */
+    /** Reads a sparse matrix that is not a connectome (a .csv edge list is refused by the caller). */
     static CsrMatrix readSparse(String option, Path file) {
-        return readSparse(option, file, -1, null);
+        return readSparse(option, file, null);
+    }
+
+    /**
+     * Where the number of neurons of a connectome comes from, when the file itself does not say it.
+     *
+     * @param value   the number of neurons, or -1 when no option gave it
+     * @param from    the option that gave {@code value}, for messages
+     * @param options the options that could give it, for the message when none did
+     */
+    record NeuronCount(int value, String from, String options) {
+        static NeuronCount unknown(String options) {
+            return new NeuronCount(-1, null, options);
+        }
     }
 
     /**
      * Reads a sparse matrix.
      *
-     * @param csvNeurons     for a .csv edge list, the number of neurons (neurons above the largest index that has an
-     *                       edge are otherwise lost), or -1 for the largest index + 1
-     * @param csvNeuronsFrom the option that gave {@code csvNeurons}, for messages
+     * @param neurons for a .csv edge list, the number of neurons (neurons above the largest index that has an edge are
+     *                otherwise lost)
      */
-    private static CsrMatrix readSparse(String option, Path file, int csvNeurons, String csvNeuronsFrom) {
+    private static CsrMatrix readSparse(String option, Path file, NeuronCount neurons) {
         SparseFormat format = SparseFormat.of(option, file);
         requireFile(option, file);
+        int csvNeurons = neurons == null ? -1 : neurons.value();
         try {
             switch (format) {
                 case NPZ:
@@ -68,29 +81,71 @@ final class InputFiles {
                 default:
                     return TorchFiles.readSparse(file);
             }
+        } catch (EdgeListCsv.UnknownNeuronCountException e) {
+            throw CliError.usage(option + " " + file + ": the largest neuron index is " + e.largestIndex()
+                    + " but there " + (e.edges() == 1 ? "is only 1 edge, which names" : "are only " + e.edges()
+                    + " edges, which name") + " at most " + 2L * e.edges() + " neurons, so the file does not say how "
+                    + "many neurons there are: give their number with " + neurons.options(), e);
         } catch (IOException | IllegalArgumentException e) {
-            String n = format == SparseFormat.CSV && csvNeurons >= 0 ? " (N = " + csvNeurons + " from " + csvNeuronsFrom
-                    + ")" : "";
+            String n = format == SparseFormat.CSV && csvNeurons >= 0 ? " (N = " + csvNeurons + " from "
+                    + neurons.from() + ")" : "";
             throw CliError.usage(option + ": " + e.getMessage() + n, e);
         }
     }
 
     /**
      * Reads a connectome: a square matrix whose rows are the receiving neurons, transposed first when the file is
-     * pre-by-post. The .csv arguments are those of {@link #readSparse(String, Path, int, String)}.
+     * pre-by-post.
+     *
+     * @param neurons the number of neurons when an option gave it: a .csv edge list gets that many, another file must
+     *                have that many (when it was {@code --neurons}; other options' lengths are checked by the caller)
      */
-    static CsrMatrix readConnectome(String option, Path file, int csvNeurons, String csvNeuronsFrom,
-                                    boolean transpose) {
+    static CsrMatrix readConnectome(String option, Path file, NeuronCount neurons, boolean transpose) {
         if (transpose && SparseFormat.of(option, file) == SparseFormat.CSV) {
             throw CliError.usage("--transpose does not apply to " + option + " " + file + ": a .csv edge list "
                     + "names its post and pre columns in the header");
         }
-        CsrMatrix m = readSparse(option, file, csvNeurons, csvNeuronsFrom);
+        CsrMatrix m = readSparse(option, file, neurons);
         if (m.rows() != m.cols() || m.rows() == 0) {
             throw CliError.usage(option + " " + file + ": the matrix is " + m.rows() + " x " + m.cols()
                     + ": expected a non-empty square N x N connectome");
         }
+        if ("--neurons".equals(neurons.from()) && m.rows() != neurons.value()) {
+            throw CliError.usage("--neurons " + neurons.value() + ": " + option + " " + file + " has " + m.rows()
+                    + " neurons");
+        }
         return transpose ? m.transpose() : m;
+    }
+
+    /** Checks {@code --neurons}: a count of neurons that a connectome can have. */
+    static void checkNeurons(Integer neurons) {
+        if (neurons != null && (neurons < 1 || neurons > CsrMatrix.MAX_DIMENSION)) {
+            throw CliError.usage("--neurons " + neurons + ": expected 1.." + CsrMatrix.MAX_DIMENSION);
+        }
+    }
+
+    /**
+     * Checks type ids against the number of neurons before anything is sized by them: ids 0..K-1 with K at most N.
+     *
+     * @return K, the largest id + 1
+     */
+    static int numTypes(String option, Path file, int[] typeIds, int neurons) {
+        for (int i = 0; i < typeIds.length; i++) {
+            if (typeIds[i] < 0) {
+                throw CliError.usage(option + " " + file + ": type id " + typeIds[i] + " (neuron " + i
+                        + ") is negative: expected type ids 0..K-1");
+            }
+        }
+        int max = Arrays.stream(typeIds).max().orElse(0);
+        if (max >= neurons) {
+            int at = 0;
+            while (typeIds[at] != max) {
+                at++;
+            }
+            throw CliError.usage(option + " " + file + ": type id " + max + " (neuron " + at + ") is out of range: "
+                    + neurons + " neurons have at most " + neurons + " types, so expected type ids 0.." + (neurons - 1));
+        }
+        return max + 1;
     }
 
     /** Reads a 1-D integer array (floats holding whole numbers pass) from a .npy file or a dense torch tensor (.pt). */

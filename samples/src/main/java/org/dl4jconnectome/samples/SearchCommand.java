@@ -45,6 +45,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -142,7 +143,8 @@ final class SearchCommand implements Callable<Integer> {
     private long searchSeed = 1;
 
     @Option(names = "--out-dir", paramLabel = "DIR",
-            description = "Folder of the results (created if missing) (default: ${DEFAULT-VALUE}).")
+            description = "Folder of the results (created if missing; files of an earlier search there are "
+                    + "replaced) (default: ${DEFAULT-VALUE}).")
     private Path outDir = Path.of("search-output");
 
     @Option(names = "--save-models", description = "Also save every candidate's trained network, candidates/NNN.zip.")
@@ -163,6 +165,7 @@ final class SearchCommand implements Callable<Integer> {
             MnistConnectome model = classifier.connectome();
             search = new MnistSearch(classifier, model, classifierOptions.batch);
         }
+        classifierOptions.checkHidden(search.model().readout().length);
         MultiLayerSpace space = search.space(layerSpace(search), logUniform(lrRange), epochs);
         CandidateGenerator generator = generator(space);
         int budget = generator instanceof GridSearchCandidateGenerator
@@ -234,8 +237,8 @@ final class SearchCommand implements Callable<Integer> {
                     "--tau scale and --gains shared (a grid over one value per type or per type pair has "
                             + "--grid-points^(types) candidates)");
         }
-        check(outDir.toAbsolutePath().getParent() == null || Files.isDirectory(outDir.toAbsolutePath().getParent()),
-                "--out-dir", outDir, "a folder in an existing folder");
+        // Checked (created and written to) before any work.
+        OutputPaths.checkDirectory("--out-dir", outDir, Map.of());
     }
 
     private void checkRange(String option, double[] r, double lowest, boolean lowestAllowed) {

@@ -12,6 +12,7 @@ import org.dl4jconnectome.io.NpyArray;
 import org.dl4jconnectome.kernels.Parallel;
 import org.dl4jconnectome.model.ConnectomeSimulator;
 import org.dl4jconnectome.model.Simulation;
+import org.dl4jconnectome.ode.RungeKuttaMethod;
 import org.dl4jconnectome.ode.SolverSpec;
 import org.dl4jconnectome.ode.SolverStats;
 import picocli.CommandLine.ArgGroup;
@@ -22,9 +23,9 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -59,10 +60,14 @@ final class SimulateCommand implements Callable<Integer> {
     private static final Map<String, NegativeWeightPolicy> POLICIES = Map.of("reject", NegativeWeightPolicy.REJECT,
             "abs", NegativeWeightPolicy.ABS, "clamp", NegativeWeightPolicy.CLAMP_TO_ZERO,
             "signed", NegativeWeightPolicy.SIGNED_EDGES);
-    private static final List<String> SOLVERS = List.of("dopri5-adaptive", "dopri5-fixed");
+    private static final List<String> SOLVERS = List.of("adaptive", "fixed", "dopri5-adaptive", "dopri5-fixed");
+    private static final List<String> METHODS = RungeKuttaMethod.values().stream().map(RungeKuttaMethod::name)
+            .toList();
     private static final List<String> DTYPES = List.of("float32", "float64");
     /** The largest element data of an io.NpyArray (one Java byte array). */
     private static final long MAX_OUTPUT_BYTES = Integer.MAX_VALUE - 8;
+    /** Steps of a fixed-step schedule are held in Java arrays, with room left for the input's bin edges. */
+    private static final long MAX_FIXED_STEPS = (Integer.MAX_VALUE - 8) / 2;
 
     @Spec
     CommandSpec spec;
@@ -77,6 +82,12 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--transpose", order = 2,
             description = "The --connectome file is pre-by-post (rows = sending neuron): transpose it.")
     boolean transpose;
+
+    @Option(names = "--neurons", paramLabel = "N", order = 2,
+            description = "The number of neurons. A .csv edge list needs it (or --neuron-types or "
+                    + "--input-projection, whose lengths count the neurons) when its largest index is above twice "
+                    + "its number of edges; for other files it must match. Default: from the files.")
+    Integer neurons;
 
     @Option(names = "--negative-weights", paramLabel = "POLICY", defaultValue = "reject", order = 3,
             description = "What negative connectome values mean: reject (an error), abs (use |w|, sign from the "
@@ -141,31 +152,36 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Output time points, t-start and t-end included (>= 2). Default: ${DEFAULT-VALUE}.")
     int numSteps;
 
-    @Option(names = "--solver", paramLabel = "NAME", defaultValue = "dopri5-adaptive", order = 16,
-            description = "dopri5-adaptive (Dormand-Prince 5(4) with error control, steps end on the input's bin "
-                    + "edges) or dopri5-fixed (fixed steps). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--solver", paramLabel = "NAME", defaultValue = "adaptive", order = 16,
+            description = "adaptive (error control, steps end on the input's bin edges) or fixed (fixed steps); "
+                    + "dopri5-adaptive and dopri5-fixed also name --method dopri5. Default: ${DEFAULT-VALUE}.")
     String solver;
 
+    @Option(names = "--method", paramLabel = "NAME", defaultValue = "dopri5", order = 16,
+            description = "Runge-Kutta method: dopri5 (Dormand-Prince 5(4), bioplnn's) or tsit5 (Tsitouras 5(4)). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String method;
+
     @Option(names = "--atol", paramLabel = "X", defaultValue = "1e-6", order = 17,
-            description = "Absolute tolerance of dopri5-adaptive. Default: ${DEFAULT-VALUE}.")
+            description = "Absolute tolerance of the adaptive solver. Default: ${DEFAULT-VALUE}.")
     double atol;
 
     @Option(names = "--rtol", paramLabel = "X", defaultValue = "1e-3", order = 18,
-            description = "Relative tolerance of dopri5-adaptive. Default: ${DEFAULT-VALUE}.")
+            description = "Relative tolerance of the adaptive solver. Default: ${DEFAULT-VALUE}.")
     double rtol;
 
     @Option(names = "--max-steps", paramLabel = "N", defaultValue = "100000", order = 19,
-            description = "Step budget (accepted and rejected) per sample of dopri5-adaptive; exceeding it is an "
+            description = "Step budget (accepted and rejected) per sample of the adaptive solver; exceeding it is an "
                     + "error. Default: ${DEFAULT-VALUE}.")
     int maxSteps;
 
     @Option(names = "--no-breakpoints", order = 20,
-            description = "Let dopri5-adaptive steps straddle the input's bin edges, as torchode does (to compare "
+            description = "Let adaptive steps straddle the input's bin edges, as torchode does (to compare "
                     + "with it); by default steps end on the edges.")
     boolean noBreakpoints;
 
     @Option(names = "--steps-per-interval", paramLabel = "K", defaultValue = "1", order = 21,
-            description = "dopri5-fixed steps between consecutive output times (a step crossing an input bin edge "
+            description = "Fixed steps between consecutive output times (a step crossing an input bin edge "
                     + "is split there). Default: ${DEFAULT-VALUE}.")
     int stepsPerInterval;
 
@@ -175,11 +191,13 @@ final class SimulateCommand implements Callable<Integer> {
     String dtype;
 
     @Option(names = "--threads", paramLabel = "N", order = 23,
-            description = "Threads of the sparse kernels. Default: the number of processors.")
+            description = "Threads of the sparse kernels, at most " + Parallel.PER_PROCESSOR
+                    + " per processor. Default: the number of processors.")
     Integer threads;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", order = 24,
-            description = "Output .npy file: the states [B, N, num-steps] in --dtype (replaced if it exists).")
+            description = "Output .npy file: the states [B, N, num-steps] in --dtype (replaced if it exists; it "
+                    + "may not be one of the input files).")
     Path out;
 
     @Override
@@ -189,20 +207,14 @@ final class SimulateCommand implements Callable<Integer> {
         boolean single = choice("--dtype", dtype, DTYPES).equals("float32");
         NegativeWeightPolicy policy = policy();
         checkTimes();
+        InputFiles.checkNeurons(neurons);
         checkOutput();
-        if (threads != null) {
-            if (threads < 1) {
-                throw CliError.usage("--threads " + threads + ": expected at least 1");
-            }
-            Parallel.setThreads(threads);
-        }
+        KernelThreads.apply(threads);
 
         int[] typeIds = neuronTypes == null ? null : InputFiles.readIndices("--neuron-types", neuronTypes);
         CsrMatrix projection = inputMapping.projection == null ? null : projection();
-        // An edge list does not say how many neurons lie above its largest index; the other files do.
-        int csvNeurons = typeIds != null ? typeIds.length : projection != null ? projection.rows() : -1;
-        CsrMatrix synapses = InputFiles.readConnectome("--connectome", connectome, csvNeurons,
-                typeIds != null ? "--neuron-types" : "--input-projection", transpose);
+        CsrMatrix synapses = InputFiles.readConnectome("--connectome", connectome, neuronCount(typeIds, projection),
+                transpose);
         Connectome c = connectome(synapses, typeIds, policy);
         int n = c.numNeurons();
         InputProjection u = inputProjection(projection, n);
@@ -210,12 +222,15 @@ final class SimulateCommand implements Callable<Integer> {
         Input x = input(u.numInputs());
         checkOutputSize(x.batch(), n, single);
 
-        ConnectomeSimulator sim = ConnectomeSimulator.builder().connectome(c).inputProjection(u).bias(b)
-                .allExcitatory(allExcitatory).singlePrecision(single).build();
         Simulation s;
         try (ProgressBar bar = ProgressBar.onTerminal(spec.commandLine().getErr(), "simulate")) {
+            ConnectomeSimulator sim = ConnectomeSimulator.builder().connectome(c).inputProjection(u).bias(b)
+                    .allExcitatory(allExcitatory).singlePrecision(single).build();
             s = sim.simulate(x.values(), x.batch(), x.segments(), tStart, tEnd, numSteps, settings, bar::update);
             write(s, single);
+        } catch (IllegalArgumentException e) {
+            // The library refuses arguments it cannot use (e.g. fixed steps unstable for the smallest tau).
+            throw CliError.usage(e.getMessage(), e);
         } catch (IllegalStateException e) {
             throw CliError.failure("the simulation failed: " + e.getMessage() + (settings.isAdaptive()
                     ? " (--max-steps " + maxSteps + ", --atol " + atol + ", --rtol " + rtol + ")" : ""), e);
@@ -230,11 +245,17 @@ final class SimulateCommand implements Callable<Integer> {
     }
 
     private SolverSpec solverSettings() {
-        boolean adaptive = choice("--solver", solver, SOLVERS).equals("dopri5-adaptive");
+        String kind = choice("--solver", solver, SOLVERS);
+        boolean adaptive = kind.endsWith("adaptive");
+        RungeKuttaMethod m = RungeKuttaMethod.named(choice("--method", method, METHODS));
+        if (kind.startsWith("dopri5-") && m != RungeKuttaMethod.DOPRI5) {
+            throw CliError.usage("--solver " + solver + " names the dopri5 method, but --method is " + method
+                    + ": use --solver " + kind.substring("dopri5-".length()) + " --method " + method);
+        }
         for (String option : adaptive ? List.of("--steps-per-interval")
                 : List.of("--atol", "--rtol", "--max-steps", "--no-breakpoints")) {
             if (given(option)) {
-                throw CliError.usage(option + " applies to --solver " + (adaptive ? "dopri5-fixed" : "dopri5-adaptive")
+                throw CliError.usage(option + " applies to --solver " + (adaptive ? "fixed" : "adaptive")
                         + " only, but the solver is " + solver);
             }
         }
@@ -242,17 +263,23 @@ final class SimulateCommand implements Callable<Integer> {
             if (stepsPerInterval < 1) {
                 throw CliError.usage("--steps-per-interval " + stepsPerInterval + ": expected at least 1");
             }
-            return SolverSpec.fixed(stepsPerInterval);
+            long steps = (long) stepsPerInterval * Math.max(numSteps - 1, 1);
+            if (steps > MAX_FIXED_STEPS) {
+                throw CliError.usage("--steps-per-interval " + stepsPerInterval + " with --num-steps " + numSteps
+                        + ": " + steps + " steps, more than the " + MAX_FIXED_STEPS + " a schedule can hold");
+            }
+            return SolverSpec.fixed(stepsPerInterval).withMethod(m);
         }
-        checkTolerance("--atol", atol);
+        // The states start at 0, where a purely relative tolerance can never be met.
+        if (!(atol > 0) || !Double.isFinite(atol)) {
+            throw CliError.usage("--atol " + atol + ": expected a finite tolerance > 0 (the states start at 0, "
+                    + "where a purely relative tolerance cannot be met)");
+        }
         checkTolerance("--rtol", rtol);
-        if (atol == 0 && rtol == 0) {
-            throw CliError.usage("--atol and --rtol are both 0: expected at least one tolerance > 0");
-        }
         if (maxSteps < 1) {
             throw CliError.usage("--max-steps " + maxSteps + ": expected at least 1");
         }
-        return SolverSpec.adaptive(atol, rtol).withMaxSteps(maxSteps).withBreakpoints(!noBreakpoints);
+        return SolverSpec.adaptive(atol, rtol).withMethod(m).withMaxSteps(maxSteps).withBreakpoints(!noBreakpoints);
     }
 
     private static void checkTolerance(String option, double value) {
@@ -288,23 +315,40 @@ final class SimulateCommand implements Callable<Integer> {
             throw CliError.usage("--t-start " + tStart + " and --t-end " + tEnd
                     + ": expected finite times with t-start < t-end");
         }
+        if (!Double.isFinite(tEnd - tStart)) {
+            throw CliError.usage("--t-start " + tStart + " and --t-end " + tEnd + ": the length of the time span "
+                    + "overflows a double: expected a span below " + Double.MAX_VALUE);
+        }
         if (numSteps < 2) {
             throw CliError.usage("--num-steps " + numSteps + ": expected at least 2 (t-start and t-end)");
         }
     }
 
-    /** Fails before the work if the output cannot be written. */
+    /** Fails before the work if the output cannot be written or would overwrite an input. */
     private void checkOutput() {
-        Path dir = out.toAbsolutePath().getParent();
-        if (Files.isDirectory(out)) {
-            throw CliError.usage("--out " + out + ": is a directory, expected a file name");
+        Map<String, Path> inputs = new LinkedHashMap<>();
+        inputs.put("--connectome", connectome);
+        inputs.put("--neuron-types", neuronTypes);
+        inputs.put("--input-projection", inputMapping.projection);
+        inputs.put("--input-indices", inputMapping.indices);
+        inputs.put("--bias", bias);
+        inputs.put("--input", input);
+        OutputPaths.checkFile("--out", out, inputs);
+    }
+
+    /** An edge list does not say how many neurons lie above its largest index; the options and other files do. */
+    private InputFiles.NeuronCount neuronCount(int[] typeIds, CsrMatrix projection) {
+        if (neurons != null) {
+            return new InputFiles.NeuronCount(neurons, "--neurons", null);
         }
-        if (dir != null && !Files.isDirectory(dir)) {
-            throw CliError.usage("--out " + out + ": the directory " + dir + " does not exist");
+        if (typeIds != null) {
+            return new InputFiles.NeuronCount(typeIds.length, "--neuron-types", null);
         }
-        if (dir != null && !Files.isWritable(dir)) {
-            throw CliError.usage("--out " + out + ": the directory " + dir + " is not writable");
+        if (projection != null) {
+            return new InputFiles.NeuronCount(projection.rows(), "--input-projection", null);
         }
+        return InputFiles.NeuronCount.unknown("--neurons N (or --neuron-types or --input-projection, whose lengths "
+                + "count the neurons)");
     }
 
     private Connectome connectome(CsrMatrix synapses, int[] typeIds, NegativeWeightPolicy policy) {
@@ -320,12 +364,7 @@ final class SimulateCommand implements Callable<Integer> {
                 throw CliError.usage("--neuron-types " + neuronTypes + ": " + typeIds.length + " type ids, but "
                         + "--connectome has " + n + " neurons: expected one type id per neuron");
             }
-            int min = Arrays.stream(typeIds).min().orElse(0);
-            if (min < 0) {
-                throw CliError.usage("--neuron-types " + neuronTypes + ": type id " + min + " (neuron "
-                        + indexOf(typeIds, min) + ") is negative: expected type ids 0..K-1");
-            }
-            k = Arrays.stream(typeIds).max().orElse(0) + 1;
+            k = InputFiles.numTypes("--neuron-types", neuronTypes, typeIds, n);
             builder.neuronTypes(NeuronTypes.fromTypeIds(typeIds, k));
             types = "--neuron-types has type ids 0.." + (k - 1);
         }
@@ -375,15 +414,6 @@ final class SimulateCommand implements Callable<Integer> {
                         + "clamp or signed to accept signed data");
             }
         }
-    }
-
-    private static int indexOf(int[] a, int value) {
-        for (int i = 0; i < a.length; i++) {
-            if (a[i] == value) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static void checkLength(String option, List<?> list, int k, String types) {
@@ -481,22 +511,8 @@ final class SimulateCommand implements Callable<Integer> {
 
     private void write(Simulation s, boolean single) {
         long[] shape = {s.batch(), s.neurons(), s.numPoints()};
-        NpyArray array;
-        if (single) {
-            // Straight from the solution into float32, without a float64 copy of the whole output first.
-            float[] f = new float[s.batch() * s.neurons() * s.numPoints()];
-            int k = 0;
-            for (int b = 0; b < s.batch(); b++) {
-                for (int i = 0; i < s.neurons(); i++) {
-                    for (int p = 0; p < s.numPoints(); p++) {
-                        f[k++] = (float) s.state(b, i, p);
-                    }
-                }
-            }
-            array = NpyArray.ofFloat32(f, shape);
-        } else {
-            array = NpyArray.ofFloat64(s.toArray(), shape);
-        }
+        NpyArray array = single ? NpyArray.ofFloat32(s.toFloatArray(), shape)
+                : NpyArray.ofFloat64(s.toArray(), shape);
         try {
             Npy.write(out, array);
         } catch (IOException e) {

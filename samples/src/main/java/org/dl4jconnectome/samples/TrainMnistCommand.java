@@ -4,8 +4,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.listeners.PerformanceListener;
 import org.deeplearning4j.optimize.listeners.ScoreIterationListener;
 import org.deeplearning4j.ui.model.stats.StatsListener;
-import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jconnectome.connectome.Connectome;
+import org.dl4jconnectome.io.ModelFiles;
 import org.dl4jconnectome.layer.ConnectomeOdeLayer;
 import org.dl4jconnectome.zoo.Mnist;
 import org.dl4jconnectome.zoo.MnistClassifier;
@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -74,7 +75,8 @@ final class TrainMnistCommand implements Callable<Integer> {
     private double[] typePairGainInit;
 
     @Option(names = "--out", paramLabel = "FILE",
-            description = "Where to save the trained model (DL4J ModelSerializer zip) (default: ${DEFAULT-VALUE}).")
+            description = "Where to save the trained model (DL4J ModelSerializer zip, replaced if it exists; checked "
+                    + "before training) (default: ${DEFAULT-VALUE}).")
     private File out = new File("mnist-connectome.zip");
 
     @Mixin
@@ -91,6 +93,7 @@ final class TrainMnistCommand implements Callable<Integer> {
         try (Progress.Phase p = progress.begin("building the " + classifierOptions.connectome + " connectome")) {
             model = classifier.connectome();
         }
+        classifierOptions.checkHidden(model.readout().length);
         ConnectomeOdeLayer ode = odeLayer(classifier, model);
         Mnist mnist;
         try (Progress.Phase p = progress.begin("reading the bundled MNIST digits")) {
@@ -129,7 +132,11 @@ final class TrainMnistCommand implements Callable<Integer> {
         try (Progress.Phase p = progress.begin("evaluating on " + limitTest + " test digits")) {
             eval = net.evaluate(mnist.iterator(Mnist.TRAIN_SIZE, Mnist.TRAIN_SIZE + limitTest, batch));
         }
-        ModelSerializer.writeModel(net, out, true);
+        try {
+            ModelFiles.write(net, out.toPath(), true);
+        } catch (IOException e) {
+            throw CliError.failure("--out " + out + ": cannot save the model: " + e.getMessage(), e);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         stdout.println(eval.stats());
         stdout.println("model saved to " + out);
@@ -240,7 +247,7 @@ final class TrainMnistCommand implements Callable<Integer> {
                 "1.." + Mnist.TRAIN_SIZE);
         check(limitTest >= 1 && limitTest <= Mnist.TEST_SIZE, "--limit-test", limitTest, "1.." + Mnist.TEST_SIZE);
         // Checked before training, so that a typo does not cost a whole run.
-        check(out.getAbsoluteFile().getParentFile().isDirectory(), "--out", out, "a file in an existing directory");
+        OutputPaths.checkFile("--out", out.toPath(), Map.of());
         return classifier;
     }
 

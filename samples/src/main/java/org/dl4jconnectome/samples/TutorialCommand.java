@@ -21,10 +21,10 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
@@ -76,11 +76,11 @@ final class TutorialCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--extent = " + extent + ": expected a lattice radius 0.."
                     + FlyVisConnectome.MAX_EXTENT);
         }
+        OutputPaths.checkDirectory("--out-dir", outDir, Map.of());
         // Charts are drawn off-screen; this also works where no display exists.
         System.setProperty("java.awt.headless", "true");
         PrintWriter out = spec.commandLine().getOut();
         Progress progress = new Progress(spec.commandLine().getErr());
-        Files.createDirectories(outDir);
 
         MnistConnectome model;
         try (Progress.Phase p = progress.begin("building the " + connectome + " connectome")) {

@@ -3,17 +3,26 @@ package org.dl4jconnectome.samples;
 import org.dl4jconnectome.io.Npy;
 import org.dl4jconnectome.io.NpyArray;
 import org.dl4jconnectome.io.ScipySparseNpz;
+import org.dl4jconnectome.kernels.Parallel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BenchCommandTest {
@@ -57,10 +66,85 @@ class BenchCommandTest {
         assertArrayEquals(forward.toFloatArray(), Npy.read(second.resolve("java_forward.npy")).toFloatArray());
     }
 
+    /** A small bench run with {@code extra} appended; a repeated option replaces the small run's value. */
+    private static List<String> small(String... extra) {
+        List<String> args = new ArrayList<>(List.of("--neurons", "50", "--synapses", "200", "--batch", "2",
+                "--num-steps", "3", "--repeat", "1", "--ops", "spmm"));
+        for (int i = 0; i < extra.length; i += 2) {
+            int at = args.indexOf(extra[i]);
+            if (at >= 0) {
+                args.set(at + 1, extra[i + 1]);
+            } else {
+                args.addAll(List.of(extra[i], extra[i + 1]));
+            }
+        }
+        return args;
+    }
+
+    static Stream<Arguments> badArguments() {
+        String threads = "expected 1.." + Parallel.maxThreads() + " (at most 4 per processor; this machine has "
+                + Runtime.getRuntime().availableProcessors() + ")";
+        return Stream.of(
+                Arguments.of(small("--repeat", "0"), "--repeat 0: expected at least 1"),
+                Arguments.of(small("--repeat", "-3"), "--repeat -3: expected at least 1"),
+                Arguments.of(small("--fit-steps", "-1"), "--fit-steps -1: expected 0 (skip) or more"),
+                Arguments.of(small("--threads", "100000"), "--threads 100000: " + threads),
+                Arguments.of(small("--threads", "0"), "--threads 0: " + threads),
+                Arguments.of(small("--num-steps", "1"), "--num-steps 1: expected at least 2 evaluation points"),
+                Arguments.of(small("--steps-per-interval", "0"), "--steps-per-interval 0: expected at least 1"),
+                Arguments.of(small("--steps-per-interval", "2000000000", "--num-steps", "20"),
+                        "--steps-per-interval 2000000000: expected at most 56512727 with --num-steps 20 (a schedule "
+                                + "holds at most 1073741819 steps)"),
+                Arguments.of(small("--neurons", "1"), "--neurons 1: expected 2..2147483638"),
+                Arguments.of(small("--synapses", "0"), "--synapses 0: expected 1..2500 (at most neurons^2 distinct "
+                        + "pairs, and an array's capacity)"),
+                Arguments.of(small("--synapses", "2501"), "--synapses 2501: expected 1..2500"),
+                Arguments.of(small("--batch", "0"), "--batch 0: expected at least 1"),
+                Arguments.of(small("--batch", "2000000000", "--num-steps", "20"), "--batch 2000000000: expected an "
+                        + "output [batch, neurons, num-steps] of at most 2147483639 elements (it is 2000000000000)"),
+                Arguments.of(small("--neurons", "2000000", "--synapses", "2000000000", "--batch", "8"),
+                        "--neurons 2000000 --synapses 2000000000 --batch 8: the workload needs at least 48.4 GB, more "
+                                + "than the Java heap ("),
+                Arguments.of(small("--dtype", "float16"), "--dtype 'float16': expected float32 or float64"),
+                Arguments.of(small("--ops", "nothing"), "--ops: unknown measurement 'nothing', expected one of "
+                        + "spmm, spmm_transpose, forward, fit_step, save_load"),
+                Arguments.of(small("--data", "/no/such/dir"), "--neurons does not apply with --data: the workload in "
+                        + "/no/such/dir fixes it"),
+                Arguments.of(small("--repeat", "many"), "Invalid value for option '--repeat': 'many' is not an int"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badArguments")
+    void badArgumentsAreUsageErrorsOfOneLine(List<String> args, String expected) {
+        List<String> a = new ArrayList<>(args);
+        a.add(0, "bench");
+        Cli.Result r = Cli.run(a);
+        assertEquals(2, r.code(), r::toString);
+        assertTrue(r.err().startsWith("error: " + expected), () -> "expected 'error: " + expected + "' in\n"
+                + r.err());
+        assertEquals(1, r.err().lines().count(), r::toString);
+        assertFalse(r.err().contains("Exception"), r::toString);
+        assertEquals("", r.out());
+    }
+
     @Test
-    void unknownOpIsAnError() {
-        Cli.Result r = Cli.run("bench", "--neurons", "50", "--synapses", "200", "--ops", "nothing");
-        assertTrue(r.code() != 0, r.toString());
-        assertTrue(r.err().contains("nothing"), r.toString());
+    void dataAndExportDirectoriesAreCheckedBeforeTheWork(@TempDir Path dir) throws Exception {
+        Cli.Result r = Cli.run("bench", "--data", dir.resolve("missing").toString(), "--ops", "spmm");
+        assertEquals(2, r.code(), r::toString);
+        assertEquals("error: --data " + dir.resolve("missing") + ": no such directory, expected a directory written "
+                + "by --export or benchmarks/make_workload.py\n", r.err());
+        r = Cli.run("bench", "--data", dir.toString(), "--ops", "spmm");
+        assertEquals(2, r.code(), r::toString);
+        assertTrue(r.err().startsWith("error: --data " + dir + ": "), r.err());
+        assertEquals(1, r.err().lines().count(), r::toString);
+
+        Path file = Files.createFile(dir.resolve("a-file"));
+        r = Cli.run("bench", "--neurons", "50", "--synapses", "200", "--ops", "spmm", "--export", file.toString());
+        assertEquals(2, r.code(), r::toString);
+        assertEquals("error: --export " + file + ": is a file, expected a directory\n", r.err());
+        r = Cli.run("bench", "--data", dir.toString(), "--export", dir.toString(), "--ops", "spmm");
+        assertEquals(2, r.code(), r::toString);
+        assertEquals("error: --export " + dir + " is the --data directory: writing there would replace the inputs; "
+                + "choose another directory\n", r.err());
     }
 }

@@ -121,6 +121,49 @@ class InfoCommandTest {
     }
 
     @Test
+    void sizesDeclaredByTheFilesAreCheckedBeforeAnythingIsBuilt() throws IOException {
+        // One type id of 10^9 in a 4-neuron types file.
+        Path file = write("npz", M);
+        Path types = dir.resolve("types-huge.npy");
+        Npy.write(types, NpyArray.ofInt32(new int[] {0, 1, 1_000_000_000, 1}, 4));
+        Cli.Result r = Cli.run("info", file.toString(), "--neuron-types", types.toString());
+        assertEquals(2, r.code(), r::toString);
+        assertEquals("error: --neuron-types " + types + ": type id 1000000000 (neuron 2) is out of range: 4 neurons "
+                + "have at most 4 types, so expected type ids 0..3\n", r.err());
+        Npy.write(types, NpyArray.ofInt32(new int[] {0, 1, Integer.MAX_VALUE, 1}, 4));
+        r = Cli.run("info", file.toString(), "--neuron-types", types.toString());
+        assertEquals(2, r.code(), r::toString);
+        assertTrue(r.err().startsWith("error: --neuron-types " + types + ": type id 2147483647 (neuron 2) is out of "
+                + "range"), r.err());
+
+        // One index of 10^8 in a 3-edge list: the neuron count must be given.
+        Path stray = dir.resolve("stray.csv");
+        java.nio.file.Files.write(stray, java.util.List.of("post,pre", "0,1", "1,100000000", "2,0"));
+        r = Cli.run("info", stray.toString());
+        assertEquals(2, r.code(), r::toString);
+        assertEquals("error: connectome file " + stray + ": the largest neuron index is 100000000 but there are only 3 "
+                + "edges, which name at most 6 neurons, so the file does not say how many neurons there are: give "
+                + "their number with --neurons N (or --neuron-types, whose length counts the neurons)\n", r.err());
+        r = Cli.run("info", stray.toString(), "--neurons", "50");
+        assertEquals(2, r.code(), r::toString);
+        assertTrue(r.err().contains("neuron index 100000000 is out of range: expected 0..49 (N = 50 from "
+                + "--neurons)"), r.err());
+    }
+
+    @Test
+    void neuronsGivesAnEdgeListItsSilentNeurons() throws IOException {
+        CsrMatrix sparse = CsrMatrix.fromCoo(10, 10, new int[] {9}, new int[] {0}, new double[] {2.0});
+        Path csv = write("csv", sparse);
+        Cli.Result r = Cli.run("info", csv.toString(), "--neurons", "10");
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().contains("neurons:     10\n"), r.out());
+        assertTrue(r.out().contains("neurons without inputs 9\n"), r.out());
+        r = Cli.run("info", write("npz", sparse).toString(), "--neurons", "11");
+        assertEquals(2, r.code(), r::toString);
+        assertEquals("error: --neurons 11: connectome file " + dir.resolve("m.npz") + " has 10 neurons\n", r.err());
+    }
+
+    @Test
     void numbersHaveSixSignificantDigits() {
         assertEquals("0", InfoCommand.num(-0.0));
         assertEquals("0.333333", InfoCommand.num(1.0 / 3));

@@ -1,15 +1,12 @@
 package org.dl4jconnectome.samples;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import org.dl4jconnectome.connectome.CsrMatrix;
 import org.dl4jconnectome.io.EdgeListCsv;
 import org.dl4jconnectome.io.Npy;
 import org.dl4jconnectome.io.NpyArray;
+import org.dl4jconnectome.io.Npz;
 import org.dl4jconnectome.io.ScipySparseNpz;
+import org.dl4jconnectome.kernels.Parallel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,13 +16,23 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class SimulateCommandTest {
     /** 12 neurons, 4 inputs, batch 2, 3 input bins; smooth nonlinearities keep the solver's error near tolerance. */
@@ -88,6 +95,40 @@ class SimulateCommandTest {
         double err = SmallCase.maxError(states, CASE.reference(0, 2, POINTS));
         assertTrue(err < 1e-8, "max error " + err);
         assertEquals(0.0, states[0], 0.0, "h(t0) = 0");
+    }
+
+    @Test
+    void tsit5MatchesTheReferenceWithFixedAndAdaptiveSteps() throws IOException {
+        double[] adaptive = simulate("tsit5-adaptive.npy", args("--method", "tsit5"));
+        assertTrue(SmallCase.maxError(adaptive, CASE.reference(0, 2, POINTS)) < 1e-8);
+        Path o = out("tsit5-fixed.npy");
+        List<String> a = new ArrayList<>(List.of("simulate", "--out", o.toString(), "--dtype", "float64",
+                "--solver", "fixed", "--method", "tsit5", "--steps-per-interval", "16"));
+        a.addAll(base);
+        Cli.Result r = Cli.run(a);
+        assertEquals(0, r.code(), r::toString);
+        double[] fixed = Cli.readStates(o, "<f8", 2, 12, POINTS);
+        assertTrue(SmallCase.maxError(fixed, CASE.reference(0, 2, POINTS)) < 1e-7);
+    }
+
+    @Test
+    void aDivergingFixedStepSolveExitsOneNamingTheStep() throws IOException {
+        // Two relu neurons exciting each other with weight 10 grow like e^(9t) and overflow long before t = 1000.
+        Path sub = Files.createDirectories(dir.resolve("explosive"));
+        Path edges = sub.resolve("edges.csv");
+        Files.write(edges, List.of("post,pre,weight", "0,1,10", "1,0,10"));
+        Path input = sub.resolve("x.npy");
+        org.dl4jconnectome.io.Npy.write(input, org.dl4jconnectome.io.NpyArray.ofFloat64(new double[] {1, 1}, 2, 1));
+        Path indices = sub.resolve("idx.npy");
+        org.dl4jconnectome.io.Npy.write(indices, org.dl4jconnectome.io.NpyArray.ofInt64(new long[] {0}, 1));
+        Cli.Result r = Cli.run(List.of("simulate", "--connectome", edges.toString(), "--type-nonlinearity", "relu",
+                "--input-indices", indices.toString(), "--input", input.toString(), "--solver", "fixed",
+                "--t-end", "1000", "--num-steps", "1001", "--out", sub.resolve("out.npy").toString()));
+        assertEquals(1, r.code(), r::toString);
+        assertTrue(r.err().startsWith("error: the simulation failed: the solution of sample 0 became non-finite in "
+                + "the step from t = "), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        assertFalse(Files.exists(sub.resolve("out.npy")), "nothing is written");
     }
 
     @Test
@@ -195,7 +236,7 @@ class SimulateCommandTest {
         } else {
             Npy.write(indices, NpyArray.ofInt32(idx, idx.length));
         }
-        double[] viaIndices = simulate("indices.npy", without(args("--input-indices", indices.toString()),
+        double[] viaIndices = simulate("via-indices.npy", without(args("--input-indices", indices.toString()),
                 "--input-projection"));
 
         double[][] u = new double[12][4];
@@ -346,6 +387,25 @@ class SimulateCommandTest {
         ScipySparseNpz.write(projection11, CsrMatrix.fromDense(new double[11][4]), true);
         Path badIndices = dir.resolve("indices-out-of-range.npy");
         Npy.write(badIndices, NpyArray.ofInt32(new int[] {0, 1, 12, 3}, 4));
+        Path hugeType = dir.resolve("types-huge.npy");
+        int[] huge = CASE.types.clone();
+        huge[3] = 1_000_000_000;
+        Npy.write(hugeType, NpyArray.ofInt32(huge, 12));
+        Path maxType = dir.resolve("types-max.npy");
+        int[] max = CASE.types.clone();
+        max[0] = Integer.MAX_VALUE;
+        Npy.write(maxType, NpyArray.ofInt32(max, 12));
+        // scipy's own COO file (4 entries, the library's test fixture) with its shape edited to 2e9 x 2e9.
+        Path scipyCoo = dir.resolve("scipy-coo.npz");
+        try (var in = SimulateCommandTest.class.getResourceAsStream("/org/dl4jconnectome/io/sp_coo_stored.npz")) {
+            Files.copy(in, scipyCoo, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        Map<String, NpyArray> coo = new LinkedHashMap<>(Npz.read(scipyCoo));
+        coo.put("shape", NpyArray.ofInt64(new long[] {2_000_000_000L, 2_000_000_000L}, 2));
+        Path hugeNpz = dir.resolve("huge-coo.npz");
+        Npz.write(hugeNpz, coo, true);
+        Path strayCsv = dir.resolve("stray.csv");
+        Files.write(strayCsv, List.of("post,pre,weight", "0,1,0.5", "1,100000000,1", "2,0,1"));
         Path negative = dir.resolve("negative.npz");
         double[][] neg = CASE.synapses.toDense();
         neg[2][5] = -1.0;
@@ -396,22 +456,53 @@ class SimulateCommandTest {
                 Arguments.of(without(args("--input-indices", badIndices.toString()), "--input-projection"),
                         "--input-indices " + badIndices + ": neuronOfInput[2] = 12 is out of range"),
                 Arguments.of(without(base, "--input-projection"), "Missing required argument"),
-                Arguments.of(args("--solver", "rk4"), "--solver 'rk4': expected one of dopri5-adaptive, dopri5-fixed"),
+                Arguments.of(args("--solver", "rk4"),
+                        "--solver 'rk4': expected one of adaptive, fixed, dopri5-adaptive, dopri5-fixed"),
+                Arguments.of(args("--method", "rk4"), "--method 'rk4': expected one of dopri5, tsit5"),
+                Arguments.of(args("--solver", "dopri5-fixed", "--method", "tsit5"),
+                        "--solver dopri5-fixed names the dopri5 method, but --method is tsit5"),
+                Arguments.of(args("--solver", "fixed", "--t-end", "100", "--num-steps", "3"),
+                        "gives fixed steps of 50.0 time units, unstable for tau down to the smallest tau"),
                 Arguments.of(args("--solver", "dopri5-fixed", "--rtol", "1e-4"),
-                        "--rtol applies to --solver dopri5-adaptive only"),
+                        "--rtol applies to --solver adaptive only"),
                 Arguments.of(args("--steps-per-interval", "4"),
-                        "--steps-per-interval applies to --solver dopri5-fixed only"),
+                        "--steps-per-interval applies to --solver fixed only"),
                 Arguments.of(args("--solver", "dopri5-fixed", "--steps-per-interval", "0"),
                         "--steps-per-interval 0: expected at least 1"),
-                Arguments.of(args("--atol", "-1"), "--atol -1.0: expected a finite tolerance >= 0"),
-                Arguments.of(args("--atol", "0", "--rtol", "0"), "both 0"),
+                Arguments.of(args("--atol", "-1"), "--atol -1.0: expected a finite tolerance > 0"),
+                Arguments.of(args("--atol", "0"), "--atol 0.0: expected a finite tolerance > 0 (the states start at 0, "
+                        + "where a purely relative tolerance cannot be met)"),
+                Arguments.of(args("--rtol", "-1e-3"), "--rtol -0.001: expected a finite tolerance >= 0"),
                 Arguments.of(args("--max-steps", "0"), "--max-steps 0: expected at least 1"),
                 Arguments.of(args("--num-steps", "1"), "--num-steps 1: expected at least 2"),
                 Arguments.of(args("--num-steps", "100000000"), "--num-steps 100000000: the output [2, 12, 100000000] "
                         + "needs 9600000000 bytes as float32"),
                 Arguments.of(args("--t-start", "3"), "--t-start 3.0 and --t-end 2.0"),
                 Arguments.of(args("--dtype", "float16"), "--dtype 'float16': expected one of float32, float64"),
-                Arguments.of(args("--threads", "0"), "--threads 0: expected at least 1"),
+                Arguments.of(args("--threads", "0"), "--threads 0: expected 1.." + Parallel.maxThreads()),
+                Arguments.of(args("--threads", "100000"), "--threads 100000: expected 1.." + Parallel.maxThreads()
+                        + " (at most 4 per processor; this machine has "
+                        + Runtime.getRuntime().availableProcessors() + ")"),
+                Arguments.of(args("--t-start", "-1e308", "--t-end", "1e308"), "--t-start -1.0E308 and --t-end 1.0E308: "
+                        + "the length of the time span overflows a double"),
+                Arguments.of(args("--solver", "dopri5-fixed", "--steps-per-interval", "2000000000"),
+                        "--steps-per-interval 2000000000 with --num-steps 9: 16000000000 steps, more than the "
+                                + "1073741819 a schedule can hold"),
+                Arguments.of(args("--neurons", "13"), "--neurons 13: --connectome " + dir.resolve("connectome.npz")
+                        + " has 12 neurons"),
+                Arguments.of(args("--neurons", "0"), "--neurons 0: expected 1..2147483638"),
+                Arguments.of(args("--neuron-types", hugeType.toString()), "--neuron-types " + hugeType + ": type id "
+                        + "1000000000 (neuron 3) is out of range: 12 neurons have at most 12 types, so expected "
+                        + "type ids 0..11"),
+                Arguments.of(args("--neuron-types", maxType.toString()), "--neuron-types " + maxType + ": type id "
+                        + "2147483647 (neuron 0) is out of range: 12 neurons have at most 12 types"),
+                Arguments.of(args("--connectome", hugeNpz.toString()), "--connectome: " + hugeNpz + ": 'shape' is "
+                        + "[2000000000, 2000000000] with 4 stored entries: a 2000000000 x 2000000000 matrix with 4 "
+                        + "entries needs 24.0 GB to build, more than the whole Java heap ("),
+                Arguments.of(args("--connectome", strayCsv.toString(), "--neurons", "12"), "--connectome: " + strayCsv
+                        + ", line 3, column 'pre': neuron index 100000000 is out of range: expected 0..11 (N = 12 "
+                        + "from --neurons)"),
+
                 Arguments.of(args("--frobnicate"), "Unknown option: '--frobnicate'"),
                 Arguments.of(without(base, "--input"), "Missing required option: '--input=FILE'"));
     }
@@ -429,6 +520,104 @@ class SimulateCommandTest {
         assertEquals(1, r.err().lines().count(), r::toString);
         assertEquals("", r.out());
         assertFalse(Files.exists(o), "no output after an error");
+    }
+
+    @Test
+    void anOutputNamingAnInputFileIsRefusedBeforeTheWork() throws IOException {
+        Path input = dir.resolve("input.npy");
+        Path types = dir.resolve("types.npy");
+        Path link = dir.resolve("link-to-types.npy");
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, types);
+        byte[] inputBytes = Files.readAllBytes(input);
+        byte[] typesBytes = Files.readAllBytes(types);
+        Cli.Result r = Cli.run(withSimulate(args("--out", input.toString())));
+        assertEquals(2, r.code(), r::toString);
+        assertEquals("error: --out " + input + " is the --input file " + input + ": writing the output would destroy "
+                + "an input; choose another output file\n", r.err());
+        // Through a link, or spelled another way, it is the same file.
+        r = Cli.run(withSimulate(args("--out", link.toString())));
+        assertEquals("error: --out " + link + " is the --neuron-types file " + types + ": writing the output would "
+                + "destroy an input; choose another output file\n", r.err());
+        Path dotted = Files.createDirectories(dir.resolve("dotted")).resolve("..").resolve("connectome.npz");
+        r = Cli.run(withSimulate(args("--out", dotted.toString())));
+        assertTrue(r.err().startsWith("error: --out " + dotted + " is the --connectome file "), r.err());
+        assertArrayEquals(inputBytes, Files.readAllBytes(input));
+        assertArrayEquals(typesBytes, Files.readAllBytes(types));
+    }
+
+    @Test
+    void outputsGetTheUmaskPermissions() throws IOException {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Path o = out("permissions.npy");
+        Cli.Result r = Cli.run(withSimulate(args("--out", o.toString())));
+        assertEquals(0, r.code(), r::toString);
+        Path reference = Files.createFile(out("permission-reference"));
+        assertEquals(PosixFilePermissions.toString(Files.getPosixFilePermissions(reference)),
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(o)));
+    }
+
+    @Test
+    void anEdgeListFarSparserThanItsLargestIndexNeedsTheNeuronCount() throws IOException {
+        // Two synapses among 12 neurons: the file alone cannot say that there are 12.
+        CsrMatrix sparse = CsrMatrix.fromCoo(12, 12, new int[] {1, 11}, new int[] {0, 2}, new double[] {0.8, 1.3});
+        Path csv = dir.resolve("sparse.csv");
+        EdgeListCsv.write(csv, sparse);
+        Path npz = dir.resolve("sparse.npz");
+        ScipySparseNpz.write(npz, sparse, true);
+        Path indices = dir.resolve("sparse-indices.npy");
+        Npy.write(indices, NpyArray.ofInt32(new int[] {5, 0, 11, 5}, 4));
+        List<String> minimal = List.of("--input-indices", indices.toString(), "--input",
+                dir.resolve("input.npy").toString(), "--dtype", "float64");
+
+        List<String> a = new ArrayList<>(List.of("simulate", "--connectome", csv.toString(), "--out",
+                out("sparse-none.npy").toString()));
+        a.addAll(minimal);
+        Cli.Result r = Cli.run(a);
+        assertEquals(2, r.code(), r::toString);
+        assertEquals("error: --connectome " + csv + ": the largest neuron index is 11 but there are only 2 edges, "
+                + "which name at most 4 neurons, so the file does not say how many neurons there are: give their "
+                + "number with --neurons N (or --neuron-types or --input-projection, whose lengths count the "
+                + "neurons)\n", r.err());
+
+        a.addAll(List.of("--neurons", "12"));
+        a.set(a.indexOf("--out") + 1, out("sparse-csv.npy").toString());
+        assertEquals(0, Cli.run(a).code());
+        a.set(a.indexOf("--connectome") + 1, npz.toString());
+        a.set(a.indexOf("--out") + 1, out("sparse-npz.npy").toString());
+        assertEquals(0, Cli.run(a).code());
+        assertArrayEquals(Cli.readStates(out("sparse-npz.npy"), "<f8", 2, 12, 20),
+                Cli.readStates(out("sparse-csv.npy"), "<f8", 2, 12, 20), 0.0);
+
+        Path stray = dir.resolve("stray-index.csv");
+        Files.write(stray, List.of("post,pre,weight", "0,1,0.5", "1,100000000,1", "2,0,1"));
+        a = new ArrayList<>(List.of("simulate", "--connectome", stray.toString(), "--out",
+                out("stray.npy").toString()));
+        a.addAll(minimal);
+        r = Cli.run(a);
+        assertEquals(2, r.code(), r::toString);
+        assertTrue(r.err().startsWith("error: --connectome " + stray + ": the largest neuron index is 100000000 but "
+                + "there are only 3 edges, which name at most 6 neurons"), r.err());
+    }
+
+    @Test
+    void anOutputThatIsAPipeIsRefusedBeforeTheWork() throws IOException, InterruptedException {
+        Path fifo = dir.resolve("pipe.npy");
+        Files.deleteIfExists(fifo);
+        assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo");
+        Cli.Result r = Cli.run(withSimulate(args("--out", fifo.toString())));
+        assertEquals(2, r.code(), r::toString);
+        assertEquals("error: --out " + fifo + ": is not a regular file (a device or pipe), expected a file name\n",
+                r.err());
+        assertFalse(Files.isRegularFile(fifo), "the pipe is still a pipe");
+    }
+
+    @Test
+    void anOutputInsideAFileIsRefusedBeforeTheWork() {
+        Path o = dir.resolve("types.npy").resolve("out.npy");
+        Cli.Result r = Cli.run(withSimulate(args("--out", o.toString())));
+        assertEquals(2, r.code(), r::toString);
+        assertEquals("error: --out " + o + ": " + dir.resolve("types.npy") + " is not a directory\n", r.err());
     }
 
     @Test

@@ -19,14 +19,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /** The MNIST training sample, end to end on a few digits and the small C. elegans connectome. */
 class TrainMnistCommandTest {
@@ -48,6 +51,9 @@ class TrainMnistCommandTest {
         assertTrue(r.log.contains("Score at iteration"), "ScoreIterationListener logs: " + r.log);
         assertTrue(r.log.contains("samples/sec"), "PerformanceListener logs: " + r.log);
 
+        Path reference = Files.createFile(dir.resolve("permission-reference"));
+        assertEquals(PosixFilePermissions.toString(Files.getPosixFilePermissions(reference)),
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(model)), "the umask's permissions");
         MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(model.toFile());
         ConnectomeOdeLayer ode = assertInstanceOf(ConnectomeOdeLayer.class, net.getLayerWiseConfigurations()
                 .getConf(0).getLayer());
@@ -125,6 +131,43 @@ class TrainMnistCommandTest {
     }
 
     @Test
+    void anUnusableOutputIsRefusedBeforeTraining(@TempDir Path dir) throws IOException {
+        // Each of these used to train for minutes and then fail on saving.
+        CommandRunner r = CommandRunner.run("train-mnist", "--connectome", "celegans", "--out", dir.toString());
+        assertEquals(2, r.exitCode, r.err);
+        assertEquals("error: --out " + dir + ": is a directory, expected a file name\n", r.err);
+        assertEquals("", r.out, "nothing was built or trained");
+
+        Path file = Files.createFile(dir.resolve("notes.txt"));
+        r = CommandRunner.run("train-mnist", "--connectome", "celegans", "--out", file.resolve("model.zip").toString());
+        assertEquals(2, r.exitCode, r.err);
+        assertEquals("error: --out " + file.resolve("model.zip") + ": " + file + " is not a directory\n", r.err);
+
+        // A directory where no file can be created (permission bits do not stop root, so only when not root).
+        Path locked = Files.createDirectory(dir.resolve("locked"));
+        Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            assumeFalse(Files.isWritable(locked) && canCreateIn(locked), "permission bits do not apply (root)");
+            Path out = locked.resolve("model.zip");
+            r = CommandRunner.run("train-mnist", "--connectome", "celegans", "--out", out.toString());
+            assertEquals(2, r.exitCode, r.err);
+            assertEquals("error: --out " + out + ": cannot create files in " + locked + " (permission denied)\n",
+                    r.err);
+        } finally {
+            Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    private static boolean canCreateIn(Path dir) {
+        try {
+            Files.delete(Files.createTempFile(dir, "probe", ".tmp"));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
     void badOptionsAreUsageErrorsThatSayWhatIsExpected() {
         CommandRunner synthetic = CommandRunner.run("train-mnist", "--connectome", "synthetic");
         assertEquals(2, synthetic.exitCode);
@@ -153,6 +196,23 @@ class TrainMnistCommandTest {
         assertEquals(2, gains.exitCode);
         assertTrue(gains.err.contains("--type-pair-gain-init = 3 values: expected 1 or K x K = 13689 (117 types)"),
                 gains.err);
+
+        CommandRunner sparseOut = CommandRunner.run("train-mnist", "--connectome", "celegans", "--out",
+                "/no/such/dir/model.zip");
+        assertEquals(2, sparseOut.exitCode);
+        assertEquals("error: --out /no/such/dir/model.zip: the directory /no/such/dir does not exist\n",
+                sparseOut.err);
+
+        // Used to fail to initialise with "RuntimeException: Allocation failed: [std::bad_alloc]".
+        CommandRunner hidden = CommandRunner.run("train-mnist", "--connectome", "celegans", "--hidden", "2000000000");
+        assertEquals(2, hidden.exitCode, hidden.err);
+        // Checked once the connectome, whose readout it depends on, is built: after its progress lines.
+        List<String> lines = hidden.err.lines().collect(Collectors.toList());
+        String last = lines.get(lines.size() - 1);
+        assertTrue(last.startsWith("error: --hidden = 2000000000: expected at most "), hidden.err);
+        assertTrue(last.contains(" for the 126 readout neurons (the dense layer's weights, gradients and Adam "
+                + "state, 16 bytes per weight, must fit in the "), hidden.err);
+        assertEquals(1, lines.stream().filter(l -> l.startsWith("error")).count(), hidden.err);
 
         CommandRunner notANumber = CommandRunner.run("train-mnist", "--epochs", "many");
         assertEquals(2, notANumber.exitCode);

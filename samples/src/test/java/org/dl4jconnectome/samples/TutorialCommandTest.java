@@ -54,6 +54,20 @@ class TutorialCommandTest {
     }
 
     @Test
+    void anOutputDirectoryThatIsAFileIsRefusedBeforeTheWork(@TempDir Path dir) throws IOException {
+        Path file = Files.createFile(dir.resolve("pictures"));
+        CommandRunner r = CommandRunner.run("tutorial", "--connectome", "celegans", "--out-dir", file.toString());
+        assertEquals(2, r.exitCode, r.err);
+        assertEquals("error: --out-dir " + file + ": is a file, expected a directory\n", r.err);
+        assertEquals("", r.out);
+        Path inside = file.resolve("sub");
+        r = CommandRunner.run("tutorial", "--connectome", "celegans", "--out-dir", inside.toString());
+        assertEquals(2, r.exitCode, r.err);
+        assertTrue(r.err.startsWith("error: --out-dir " + inside + ": cannot create the directory ("), r.err);
+        assertEquals(1, r.err.lines().count(), r.err);
+    }
+
+    @Test
     void unknownConnectomeIsAUsageError() {
         CommandRunner r = CommandRunner.run("tutorial", "--connectome", "mouse");
         assertEquals(2, r.exitCode);

@@ -24,6 +24,11 @@ final class VectorKernels implements SparseKernels {
     }
 
     @Override
+    public ActivationKernels activations() {
+        return VectorActivations.INSTANCE;
+    }
+
+    @Override
     public String name() {
         return "vector";
     }
