@@ -98,7 +98,7 @@ final class SearchCommand implements Callable<Integer> {
             description = "Values per hyperparameter of a grid search (default: ${DEFAULT-VALUE}).")
     private int gridPoints = 3;
 
-    @Option(names = "--epochs", description = "Passes over the training digits per candidate "
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training digits per candidate "
             + "(default: ${DEFAULT-VALUE}).")
     private int epochs = 2;
 
@@ -116,7 +116,7 @@ final class SearchCommand implements Callable<Integer> {
                     + "neuron type (random search only) (default: ${DEFAULT-VALUE}).")
     private String tau = "scale";
 
-    @Option(names = "--tau-range", split = ",", paramLabel = "LO,HI",
+    @Option(names = "--tau-range", split = ",", paramLabel = "LO,HI", hideParamSyntax = true,
             description = "Range of the time constants (per-type) or of the factor (scale), log-uniform "
                     + "(default: 0.5,3).")
     private double[] tauRange = {0.5, 3};
@@ -126,15 +126,15 @@ final class SearchCommand implements Callable<Integer> {
                     + "presynaptic) type pair (random search only) (default: ${DEFAULT-VALUE}).")
     private String gains = "shared";
 
-    @Option(names = "--gain-range", split = ",", paramLabel = "LO,HI",
+    @Option(names = "--gain-range", split = ",", paramLabel = "LO,HI", hideParamSyntax = true,
             description = "Range of the initial type-pair gains, uniform (default: 0.5,2).")
     private double[] gainRange = {0.5, 2};
 
-    @Option(names = "--lr-range", split = ",", paramLabel = "LO,HI",
+    @Option(names = "--lr-range", split = ",", paramLabel = "LO,HI", hideParamSyntax = true,
             description = "Range of Adam's learning rate, log-uniform (default: 5e-4,1e-2).")
     private double[] lrRange = {5e-4, 1e-2};
 
-    @Option(names = "--end-time-range", split = ",", paramLabel = "LO,HI",
+    @Option(names = "--end-time-range", split = ",", paramLabel = "LO,HI", hideParamSyntax = true,
             description = "Also search the end time t1 in this range, uniform (default: t1 fixed by --end-time).")
     private double[] endTimeRange;
 
