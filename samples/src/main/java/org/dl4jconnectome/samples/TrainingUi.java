@@ -38,6 +38,7 @@ final class TrainingUi {
     /** DL4J's StatsListener reports every this many iterations (its statistics cost a pass over the parameters). */
     static final int STATS_EVERY = 10;
     private static final long START_TIMEOUT_SECONDS = 60;
+    private static final int MAX_PORT = 65_535;
 
     private final UIServer server;
     private final StatsStorage storage;
@@ -51,9 +52,13 @@ final class TrainingUi {
     /**
      * Starts the UI on 127.0.0.1:port (0: any free port) with an empty in-memory storage attached.
      *
-     * @throws CliError if a UI server is already running in this JVM or the port cannot be bound
+     * @throws CliError a usage error for a port outside 0..65535; a failure if a UI server is already running in this
+     *                  JVM or the port cannot be bound
      */
     static TrainingUi start(int port) {
+        if (port < 0 || port > MAX_PORT) {
+            throw CliError.usage("--ui-port " + port + ": expected 0 (any free port) .. " + MAX_PORT);
+        }
         VertxUIServer running = VertxUIServer.getInstance();
         if (running != null && !running.isStopped()) {
             throw CliError.failure("a DL4J UI server is already running in this JVM at " + running.getAddress(),
@@ -74,16 +79,16 @@ final class TrainingUi {
             });
             deployed.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            vertx.close();
+            abandon(vertx);
             Throwable cause = e.getCause().getCause() != null ? e.getCause().getCause() : e.getCause();
             throw CliError.failure("the UI could not listen on " + LOOPBACK + ":" + port + ": " + cause.getMessage(),
                     cause);
         } catch (TimeoutException e) {
-            vertx.close();
+            abandon(vertx);
             throw CliError.failure("the UI did not start within " + START_TIMEOUT_SECONDS + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            vertx.close();
+            abandon(vertx);
             throw CliError.failure("interrupted while starting the UI", e);
         } finally {
             if (previousPort == null) {
@@ -96,6 +101,18 @@ final class TrainingUi {
         StatsStorage storage = new InMemoryStatsStorage();
         server.attach(storage);
         return new TrainingUi(server, storage);
+    }
+
+    /**
+     * Undoes a failed start: DL4J's server registered itself as the JVM's instance when it was created, so it is
+     * stopped through DL4J (which also forgets it) for a later start to succeed.
+     */
+    private static void abandon(Vertx vertx) {
+        try {
+            VertxUIServer.stopInstance();
+        } catch (Exception e) {
+            vertx.close();
+        }
     }
 
     /** Where listeners (DL4J's {@code StatsListener}, Arbiter's status listener) put what the UI shows. */
