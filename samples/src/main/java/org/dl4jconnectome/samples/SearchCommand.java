@@ -200,8 +200,9 @@ final class SearchCommand implements Callable<Integer> {
             err.println("Arbiter UI: " + ui.address() + "/arbiter; training of the running candidate: "
                     + ui.address() + "/train/overview");
         }
-        err.println(method + " search, " + budget + " candidates of " + perCandidate + ", scored on the last "
-                + validation + " training digits; hyperparameters: " + space.numParameters());
+        err.println(method + " search, " + budget + " candidate" + (budget == 1 ? "" : "s") + " of " + perCandidate
+                + ", scored on the last " + validation + " training digits; hyperparameters: "
+                + space.numParameters());
         err.flush();
         runner.execute();
 
