@@ -3,15 +3,20 @@
 #
 #   benchmarks/compare.sh [--neurons N] [--synapses S] [--batch B] [--num-steps T]
 #                         [--steps-per-interval K] [--repeat R] [--threads P] [--rounds 3]
+#                         [--atol 1e-6] [--rtol 1e-3] [--stability 50] [--torchode DIR]
 #                         [--out DIR] [--data DIR] [--java-results FILE] [--jar PATH]
 #
 # 1. Builds samples/target/connectome.jar if missing (mvn -B -q package -DskipTests).
 # 2. Runs `bench ... --export DIR` once to write the workload (its JSON lines are kept as
 #    round 0 and left out of the table).
 # 3. For each round: Java bench with --data DIR, the scipy peer (+ bandwidth floor), the
-#    torch peer when some python can import torch. JSON lines go to OUT/results.jsonl,
-#    each tagged with "round"; raw stdout/stderr of every run stay in OUT/raw/.
-# 4. Prints a Markdown ratio table (also saved as OUT/table.md).
+#    torch peer when some python can import torch (with torchode: bioplnn's adaptive
+#    solver stack). JSON lines go to OUT/results.jsonl, each tagged with "round"; raw
+#    stdout/stderr of every run stay in OUT/raw/.
+# 4. Stability: Java float32 and float64, --stability repetitions each (round "s32" and
+#    "s64"): float64 / float32 per op and the spread of the repetitions (a JIT cliff shows
+#    as last_ms far above first_ms).
+# 5. Prints a Markdown ratio table with the performance targets (also saved as OUT/table.md).
 #
 # Options besides the benchmark sizes:
 #   --out DIR            results folder (default benchmarks/results/<date-time>)
@@ -20,6 +25,10 @@
 #                        output (for testing). Without --data, the workload is then made by
 #                        benchmarks/make_workload.py.
 #   --jar PATH           jar to run (default samples/target/connectome.jar)
+#   --atol, --rtol       tolerances of the adaptive ops, Java and torchode (default 1e-6, 1e-3)
+#   --stability R        repetitions of the float32 / float64 stability runs (0 skips them)
+#   --torchode DIR       directory holding torchode's torchode/ package (pure Python; 0.1.x
+#                        for torch 1.x), put on the torch peer's PYTHONPATH
 # Environment: PYTHON (scipy peer, default python3), TORCH_PYTHON (torch peer, default: the
 # first of $PYTHON, /usr/bin/python3 that imports torch), JAVA (default java), JAVA_OPTS.
 set -euo pipefail
@@ -35,6 +44,10 @@ STEPS_PER_INTERVAL=1
 REPEAT=5
 THREADS="$(nproc)"
 ROUNDS=3
+ATOL=1e-6
+RTOL=1e-3
+STABILITY=50
+TORCHODE=""
 OUT=""
 DATA=""
 JAVA_RESULTS=""
@@ -56,6 +69,10 @@ while [[ $# -gt 0 ]]; do
         --repeat) REPEAT="$2"; shift 2 ;;
         --threads) THREADS="$2"; shift 2 ;;
         --rounds) ROUNDS="$2"; shift 2 ;;
+        --atol) ATOL="$2"; shift 2 ;;
+        --rtol) RTOL="$2"; shift 2 ;;
+        --stability) STABILITY="$2"; shift 2 ;;
+        --torchode) TORCHODE="$(cd "$2" && pwd)"; shift 2 ;;
         --out) OUT="$2"; shift 2 ;;
         --data) DATA="$2"; shift 2 ;;
         --java-results) JAVA_RESULTS="$2"; shift 2 ;;
@@ -72,7 +89,7 @@ RESULTS="$OUT/results.jsonl"
 : > "$RESULTS"
 FAILED=0
 
-# Keep the JSON object lines of a run's stdout, tagged with the round number.
+# Keep the JSON object lines of a run's stdout, tagged with the round (a number, or a quoted name).
 collect() {  # collect ROUND FILE
     sed -n "s/^[[:space:]]*{/{\"round\": $1, /p" "$2" >> "$RESULTS"
 }
@@ -86,13 +103,14 @@ MACHINE="$NPROC cores (nproc), $CPU_MODEL, $MEM_TOTAL RAM"
 log "machine: $MACHINE"
 echo "$MACHINE" > "$OUT/machine.txt"
 
-JAVA_ARGS=(bench --neurons "$NEURONS" --synapses "$SYNAPSES" --batch "$BATCH"
-           --num-steps "$NUM_STEPS" --steps-per-interval "$STEPS_PER_INTERVAL"
-           --repeat "$REPEAT" --threads "$THREADS")
+# The sizes go to the export run only: a run on --data takes them from the workload.
+SIZE_ARGS=(--neurons "$NEURONS" --synapses "$SYNAPSES" --batch "$BATCH")
+JAVA_ARGS=(bench --num-steps "$NUM_STEPS" --steps-per-interval "$STEPS_PER_INTERVAL"
+           --threads "$THREADS" --atol "$ATOL" --rtol "$RTOL")
 
 run_java() {  # run_java ROUND EXTRA_ARGS...
     local round="$1"; shift
-    local raw="$OUT/raw/round-$round-java"
+    local raw="$OUT/raw/round-${round//\"/}-java"
     if [[ -n "$JAVA_RESULTS" ]]; then
         log "round $round: java (substituted from $JAVA_RESULTS)"
         cp "$JAVA_RESULTS" "$raw.out"
@@ -110,7 +128,8 @@ run_peer() {  # run_peer ROUND NAME PYTHON IMPLS
     local round="$1" name="$2" py="$3" impls="$4"
     local raw="$OUT/raw/round-$round-$name"
     log "round $round: $name ($py)"
-    if ! "$py" "$BENCH/peers.py" --data "$DATA" --repeat "$REPEAT" --threads "$THREADS" \
+    if ! PYTHONPATH="${TORCHODE:+$TORCHODE:}${PYTHONPATH:-}" "$py" "$BENCH/peers.py" --data "$DATA" \
+            --repeat "$REPEAT" --threads "$THREADS" --atol "$ATOL" --rtol "$RTOL" \
             --impl "$impls" > "$raw.out" 2> "$raw.err"; then
         log "$name peer failed (see $raw.err)"; FAILED=1
     fi
@@ -136,7 +155,7 @@ elif [[ -n "$JAVA_RESULTS" ]]; then
 else
     DATA="$OUT/workload"
     mkdir -p "$DATA"
-    run_java 0 --export "$DATA"
+    run_java 0 "${SIZE_ARGS[@]}" --export "$DATA" --repeat 1
     [[ -f "$DATA/connectome.npz" ]] || { log "java bench --export wrote no workload to $DATA"; exit 1; }
 fi
 
@@ -151,12 +170,20 @@ fi
 
 # --- rounds ----------------------------------------------------------------------------
 for ((round = 1; round <= ROUNDS; round++)); do
-    run_java "$round" --data "$DATA"
+    run_java "$round" --data "$DATA" --repeat "$REPEAT"
     run_peer "$round" scipy "$PYTHON" scipy,floor
     if [[ -n "$TORCH_PY" ]]; then
         run_peer "$round" torch "$TORCH_PY" torch
     fi
 done
+
+# --- stability ---------------------------------------------------------------------------
+if [[ "$STABILITY" -gt 0 ]]; then
+    for dtype in float32 float64; do
+        run_java "\"s${dtype#float}\"" --data "$DATA" --dtype "$dtype" --repeat "$STABILITY" \
+            --ops spmm,spmm_transpose,forward,adaptive_forward,fit_step
+    done
+fi
 
 # --- table -----------------------------------------------------------------------------
 log "results: $RESULTS"

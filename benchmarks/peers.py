@@ -8,6 +8,9 @@ benchmarks/make_workload.py generates) and times, on the same data:
   spmm_transpose  A.T @ G               (G: [N, B])
   forward         fixed-step Dormand-Prince 5 over linspace(t0, t1, T), K steps per interval
   fit_step        torch only: forward + backward w.r.t. A's nonzero values, tau and bias
+  adaptive_forward  torch + torchode only: bioplnn's own stack, Dopri5 with torchode's IntegralController at
+                  atol 1e-6 / rtol 1e-3 (torchode is pure Python: put its directory on PYTHONPATH; without
+                  torchtyping, also benchmarks/stubs)
 
 Model: dh/dt = (sigmoid(A @ h + U @ x + b) - h) / tau, h(t0) = 0, h stored as [N, B].
 
@@ -40,8 +43,10 @@ def parse_args(argv=None):
     p.add_argument("--impl", default="scipy,torch,floor",
                    help="comma separated subset of scipy,torch,floor (default: all; torch is "
                         "skipped when it cannot be imported)")
-    p.add_argument("--ops", default="spmm,spmm_transpose,forward,fit_step",
+    p.add_argument("--ops", default="spmm,spmm_transpose,forward,fit_step,adaptive_forward",
                    help="comma separated ops to run (default: all)")
+    p.add_argument("--atol", type=float, default=1e-6, help="adaptive_forward absolute tolerance (default 1e-6)")
+    p.add_argument("--rtol", type=float, default=1e-3, help="adaptive_forward relative tolerance (default 1e-3)")
     p.add_argument("--torch-format", choices=["csr", "coo"], default="csr",
                    help="torch sparse layout of A for spmm, spmm_transpose and forward "
                         "(default csr; fit_step always uses csr)")
@@ -333,6 +338,64 @@ def run_torch(wl, args, ops):
     if "fit_step" in ops:
         run_torch_fit_step(torch, wl, args, meta, U, x_t, tau, bias, crow, col, row,
                            warm_forward)
+    if "adaptive_forward" in ops:
+        run_torchode(torch, wl, args, meta, A, U, x_t, tau, bias, warm_forward)
+
+
+def import_torchode():
+    """torchode, or None with a message saying how to provide it (it is pure Python)."""
+    try:
+        import torchode
+        return torchode
+    except ImportError as e:
+        missing = getattr(e, "name", "") or str(e)
+        stubs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "stubs")
+        if missing == "torchtyping" and stubs not in sys.path:
+            sys.path.append(stubs)  # torchode uses torchtyping in annotations only
+            return import_torchode()
+        log(f"torchode is not importable ({e}); skipping adaptive_forward. torchode is pure Python: get it from "
+            f"https://github.com/martenlienen/torchode (0.1.x for torch 1.x, 1.x for torch 2) and put the "
+            f"directory that holds its torchode/ package on PYTHONPATH (it also needs sympy; torchtyping may be "
+            f"replaced by {stubs})")
+        return None
+
+
+def run_torchode(torch, wl, args, meta, A, U, x_t, tau, bias, warmup):
+    """bioplnn's solver stack: torchode Dopri5 + IntegralController on the same vector field, per-sample steps."""
+    to = import_torchode()
+    if to is None:
+        return
+    drive = (U @ x_t + bias[:, None]).t().contiguous()          # [B, N]: torchode batches the first axis
+    inv_tau = (1.0 / tau)[None, :]
+
+    def f(t, y):
+        return (torch.sigmoid((A @ y.t()).t() + drive) - y) * inv_tau
+
+    term = to.ODETerm(f)
+    solver = to.AutoDiffAdjoint(to.Dopri5(term=term),
+                                to.IntegralController(atol=args.atol, rtol=args.rtol, term=term))
+    t_eval = torch.tensor(wl.times, dtype=drive.dtype).repeat(wl.batch, 1)
+    y0 = torch.zeros_like(drive)
+
+    def solve():
+        with torch.no_grad():
+            return solver.solve(to.InitialValueProblem(y0=y0, t_eval=t_eval))
+
+    log(f"torch + torchode {to.__version__} adaptive_forward")
+    times, sol = measure(solve, args.repeat, warmup)
+    stats = {k: (int(v.max()) if hasattr(v, "max") else v) for k, v in sol.stats.items()
+             if k in ("n_f_evals", "n_steps", "n_accepted")}
+    out = sol.ys.permute(0, 2, 1).numpy()                       # [B, N, T]
+    ref_path = os.path.join(args.data, "java_adaptive.npy")
+    diff = None
+    if os.path.exists(ref_path):
+        ref = np.load(ref_path)
+        if ref.shape == out.shape:
+            diff = float(np.max(np.abs(out.astype(np.float64) - ref.astype(np.float64))))
+    emit(timing_record("torch", "adaptive_forward", times, dict(meta, version=f"torch {torch.__version__}, "
+                       f"torchode {to.__version__}"), num_steps=wl.num_steps, atol=args.atol, rtol=args.rtol,
+                       evaluations=stats.get("n_f_evals"), steps=stats.get("n_accepted", stats.get("n_steps")),
+                       max_abs_diff_vs_java=diff))
 
 
 def torch_dopri5(matmul, drive, inv_tau, times, steps_per_interval):
@@ -518,7 +581,7 @@ def main():
     unknown = set(impls) - {"scipy", "torch", "floor"}
     if unknown:
         raise SystemExit(f"unknown --impl {sorted(unknown)}; choose from scipy,torch,floor")
-    unknown = ops - {"spmm", "spmm_transpose", "forward", "fit_step"}
+    unknown = ops - {"spmm", "spmm_transpose", "forward", "fit_step", "adaptive_forward"}
     if unknown:
         raise SystemExit(f"unknown --ops {sorted(unknown)}")
     wl = Workload(args.data, args.dtype)

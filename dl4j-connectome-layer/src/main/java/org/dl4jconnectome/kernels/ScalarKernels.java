@@ -36,11 +36,11 @@ final class ScalarKernels implements SparseKernels {
     public void accumulateOuter(BlockedCsr a, float[] g, float[] x, double[] acc, int stride, int width) {
         KernelChecks.outer(a, g.length, x.length, acc.length, stride, width);
         a.forEachBlock((blk, lo, hi) -> {
-            int[] col = a.columns();
+            char[] col = a.localColumns();
             for (int r = lo; r < hi; r++) {
                 int go = r * stride;
                 for (int s = a.rowStart(blk, r), e = a.rowStart(blk, r + 1); s < e; s++) {
-                    int xo = col[s] * stride;
+                    int xo = (a.blockStart(blk) + col[s]) * stride;
                     double sum = 0;
                     for (int j = 0; j < width; j++) {
                         sum += g[go + j] * x[xo + j];
@@ -55,11 +55,11 @@ final class ScalarKernels implements SparseKernels {
     public void accumulateOuter(BlockedCsr a, double[] g, double[] x, double[] acc, int stride, int width) {
         KernelChecks.outer(a, g.length, x.length, acc.length, stride, width);
         a.forEachBlock((blk, lo, hi) -> {
-            int[] col = a.columns();
+            char[] col = a.localColumns();
             for (int r = lo; r < hi; r++) {
                 int go = r * stride;
                 for (int s = a.rowStart(blk, r), e = a.rowStart(blk, r + 1); s < e; s++) {
-                    int xo = col[s] * stride;
+                    int xo = (a.blockStart(blk) + col[s]) * stride;
                     double sum = 0;
                     for (int j = 0; j < width; j++) {
                         sum += g[go + j] * x[xo + j];
@@ -72,8 +72,9 @@ final class ScalarKernels implements SparseKernels {
 
     private static void multiplyRows(BlockedCsr a, int blk, int lo, int hi, float[] v, float[] x, float[] y,
                                      int batch) {
-        int[] col = a.columns();
+        char[] col = a.localColumns();
         boolean first = blk == 0;
+        int xb = a.blockStart(blk) * batch;
         for (int r = lo; r < hi; r++) {
             int s0 = a.rowStart(blk, r);
             int s1 = a.rowStart(blk, r + 1);
@@ -86,7 +87,7 @@ final class ScalarKernels implements SparseKernels {
                 float a6 = first ? 0 : y[o + 6], a7 = first ? 0 : y[o + 7];
                 for (int s = s0; s < s1; s++) {
                     float w = v[s];
-                    int xo = col[s] * batch + b;
+                    int xo = xb + col[s] * batch + b;
                     a0 += w * x[xo];
                     a1 += w * x[xo + 1];
                     a2 += w * x[xo + 2];
@@ -111,7 +112,7 @@ final class ScalarKernels implements SparseKernels {
                 float a2 = first ? 0 : y[o + 2], a3 = first ? 0 : y[o + 3];
                 for (int s = s0; s < s1; s++) {
                     float w = v[s];
-                    int xo = col[s] * batch + b;
+                    int xo = xb + col[s] * batch + b;
                     a0 += w * x[xo];
                     a1 += w * x[xo + 1];
                     a2 += w * x[xo + 2];
@@ -125,7 +126,7 @@ final class ScalarKernels implements SparseKernels {
             for (; b < batch; b++) {
                 float a0 = first ? 0 : y[yo + b];
                 for (int s = s0; s < s1; s++) {
-                    a0 += v[s] * x[col[s] * batch + b];
+                    a0 += v[s] * x[xb + col[s] * batch + b];
                 }
                 y[yo + b] = a0;
             }
@@ -134,8 +135,9 @@ final class ScalarKernels implements SparseKernels {
 
     private static void multiplyRows(BlockedCsr a, int blk, int lo, int hi, double[] v, double[] x, double[] y,
                                      int batch) {
-        int[] col = a.columns();
+        char[] col = a.localColumns();
         boolean first = blk == 0;
+        int xb = a.blockStart(blk) * batch;
         for (int r = lo; r < hi; r++) {
             int s0 = a.rowStart(blk, r);
             int s1 = a.rowStart(blk, r + 1);
@@ -147,7 +149,7 @@ final class ScalarKernels implements SparseKernels {
                 double a2 = first ? 0 : y[o + 2], a3 = first ? 0 : y[o + 3];
                 for (int s = s0; s < s1; s++) {
                     double w = v[s];
-                    int xo = col[s] * batch + b;
+                    int xo = xb + col[s] * batch + b;
                     a0 += w * x[xo];
                     a1 += w * x[xo + 1];
                     a2 += w * x[xo + 2];
@@ -161,7 +163,7 @@ final class ScalarKernels implements SparseKernels {
             for (; b < batch; b++) {
                 double a0 = first ? 0 : y[yo + b];
                 for (int s = s0; s < s1; s++) {
-                    a0 += v[s] * x[col[s] * batch + b];
+                    a0 += v[s] * x[xb + col[s] * batch + b];
                 }
                 y[yo + b] = a0;
             }

@@ -180,8 +180,17 @@ public final class ConnectomeOdeParamInitializer implements ParamInitializer {
         }
     }
 
-    /** The initial value of a parameter (or the fixed value of a frozen one), from the configuration. */
-    static double[] initialValues(ConnectomeOdeLayer l, String key) {
+    /**
+     * The initial value of a parameter (or the fixed value of a frozen one), from the configuration, in the layout of
+     * the parameter (CSR order for "W" and "U", [post type * K + pre type] for "G", per type or per neuron for "tau").
+     *
+     * @param l   the layer configuration
+     * @param key one of {@link #SYNAPSE_KEY}, {@link #GAIN_KEY}, {@link #TAU_KEY}, {@link #BIAS_KEY},
+     *            {@link #INPUT_WEIGHT_KEY}, whether trained or not
+     * @return a new array
+     * @throws IllegalArgumentException for another key
+     */
+    public static double[] initialValues(ConnectomeOdeLayer l, String key) {
         Connectome c = l.getConnectome();
         switch (key) {
             case SYNAPSE_KEY:

@@ -43,7 +43,9 @@ public abstract class ConnectomeDynamics<V> implements DifferentiableVectorField
     double[][] input;
     /** The input segment each column of the drive holds (−1: none). */
     int[] driveSegment = new int[0];
-    final double[] effCsr;
+    EffectiveWeights weights;
+    double[] magnitudes;
+    double[] gains;
     boolean transposedStale = true;
 
     final SynapseGradient synapseGradient;
@@ -57,7 +59,6 @@ public abstract class ConnectomeDynamics<V> implements DifferentiableVectorField
         this.kernels = Objects.requireNonNull(kernels, "kernels");
         this.activations = kernels.activations();
         this.n = op.size();
-        this.effCsr = new double[op.numSynapses()];
         this.synapseGradient = new SynapseGradient(op, kernels);
     }
 
@@ -88,16 +89,18 @@ public abstract class ConnectomeDynamics<V> implements DifferentiableVectorField
     }
 
     /**
-     * Sets the parameters of the next evaluations.
+     * Sets the parameters of the next evaluations (kept by reference until the next call).
      *
-     * @param effectiveWeights signed effective weights of A in CSR order (copied)
-     * @param tauPerNeuron     τ of every neuron (each &gt; 0)
-     * @param bias             b per neuron
-     * @param inputWeights     values of U in CSR order
+     * @param weights      the map from synapse parameters to effective weights
+     * @param magnitudes   synapse magnitudes W in CSR order
+     * @param gains        type-pair gains, or null without them
+     * @param tauPerNeuron τ of every neuron (each &gt; 0)
+     * @param bias         b per neuron
+     * @param inputWeights values of U in CSR order
      */
-    public void setParameters(double[] effectiveWeights, double[] tauPerNeuron, double[] bias,
-                              double[] inputWeights) {
-        check("effectiveWeights", effectiveWeights.length, op.numSynapses());
+    public void setParameters(EffectiveWeights weights, double[] magnitudes, double[] gains, double[] tauPerNeuron,
+                              double[] bias, double[] inputWeights) {
+        check("magnitudes", magnitudes.length, op.numSynapses());
         check("tauPerNeuron", tauPerNeuron.length, n);
         check("bias", bias.length, n);
         check("inputWeights", inputWeights.length, op.numInputWeights());
@@ -107,8 +110,10 @@ public abstract class ConnectomeDynamics<V> implements DifferentiableVectorField
                         + ": expected a finite time constant > 0");
             }
         }
-        System.arraycopy(effectiveWeights, 0, effCsr, 0, effCsr.length);
-        storeForwardValues(effCsr);
+        this.weights = weights;
+        this.magnitudes = magnitudes;
+        this.gains = gains;
+        storeForwardValues();
         transposedStale = true;
         this.tau = tauPerNeuron;
         this.bias = bias;
@@ -144,7 +149,8 @@ public abstract class ConnectomeDynamics<V> implements DifferentiableVectorField
 
     abstract void allocate(int batchSize);
 
-    abstract void storeForwardValues(double[] csrValues);
+    /** The effective weights into the forward layout's storage order, in the states' precision. */
+    abstract void storeForwardValues();
 
     /** Zeroes the gradient accumulators (sized for the current input). */
     public void resetGradients() {
@@ -228,10 +234,16 @@ public abstract class ConnectomeDynamics<V> implements DifferentiableVectorField
         double at(int e);
     }
 
-    /** Cotangent of the effective weights, in CSR order (written into {@code out}). */
-    public void effectiveWeightGradient(double[] out) {
-        check("out", out.length, op.numSynapses());
-        synapseGradient.toCsrOrder(out);
+    /**
+     * dL/dW (CSR order) and dL/dG from the accumulated effective-weight cotangent.
+     *
+     * @param magnitudeGrad receives dL/dW (overwritten)
+     * @param gainGrad      receives dL/dG (overwritten), or null without type-pair gains
+     */
+    public void synapseGradients(double[] magnitudeGrad, double[] gainGrad) {
+        check("magnitudeGrad", magnitudeGrad.length, op.numSynapses());
+        weights.backwardFromStorage(synapseGradient.accumulated(), op.outer(), magnitudes, gains, magnitudeGrad,
+                gainGrad);
     }
 
     /** Cotangent of τ per neuron (a live view, valid until the next reset). */
@@ -296,8 +308,8 @@ public abstract class ConnectomeDynamics<V> implements DifferentiableVectorField
         }
 
         @Override
-        void storeForwardValues(double[] csrValues) {
-            op.forward().toStorageOrder(csrValues, eff);
+        void storeForwardValues() {
+            weights.toStorage(magnitudes, gains, op.forward(), eff);
         }
 
         @Override
@@ -346,7 +358,7 @@ public abstract class ConnectomeDynamics<V> implements DifferentiableVectorField
                 if (effT == null) {
                     effT = new double[op.numSynapses()];
                 }
-                op.transposed().toStorageOrder(effCsr, effT);
+                weights.toStorage(magnitudes, gains, op.transposed(), effT);
                 transposedStale = false;
             }
             double[] z = record;
@@ -429,8 +441,8 @@ public abstract class ConnectomeDynamics<V> implements DifferentiableVectorField
         }
 
         @Override
-        void storeForwardValues(double[] csrValues) {
-            op.forward().toStorageOrder(csrValues, eff);
+        void storeForwardValues() {
+            weights.toStorage(magnitudes, gains, op.forward(), eff);
         }
 
         @Override
@@ -473,7 +485,7 @@ public abstract class ConnectomeDynamics<V> implements DifferentiableVectorField
                 if (effT == null) {
                     effT = new float[op.numSynapses()];
                 }
-                op.transposed().toStorageOrder(effCsr, effT);
+                weights.toStorage(magnitudes, gains, op.transposed(), effT);
                 transposedStale = false;
             }
             float[] z = record;

@@ -16,36 +16,56 @@ import java.util.function.DoubleConsumer;
 
 /**
  * The one integration pipeline of the library, used by the DL4J layer and the simulator alike: the model's vector
- * field on host states of the model's precision, a fixed-step or adaptive solve as a {@link SolverSpec} says, the
+ * field on states of the model's precision, a fixed-step or adaptive solve as a {@link SolverSpec} says, the
  * readout of chosen neurons at the evaluation points straight into DL4J's [B, neurons, points] layout, and the
  * reverse pass of the last recorded solve.
+ * <p>
+ * The states live where the {@link ConnectomeBackend} puts them: in Java arrays, or in a GPU's memory when a
+ * {@link ConnectomeFieldProvider} (the {@code dl4j-connectome-cuda} module) is on the class path and finds a device.
  * <p>
  * Working memory (states, tape, output buffers) is kept from one solve to the next, so an instance is not
  * thread-safe: use one per layer or per thread; the {@link ConnectomeModel} it runs on is shared.
  */
 public final class ConnectomeIntegrator {
     private final ConnectomeModel model;
+    private final SparseKernels kernels;
     private final Context<?> context;
 
-    private double[] magnitudes;
     private double[] gains;
-    private final double[] effective;
 
+    /** An integrator on the backend the system property {@value ConnectomeBackend#PROPERTY} selects (default auto). */
     public ConnectomeIntegrator(ConnectomeModel model, SparseKernels kernels) {
+        this(model, kernels, ConnectomeBackend.fromSystemProperty());
+    }
+
+    /**
+     * @param kernels the host's kernels (used when the solves run on the CPU)
+     * @param backend where the solves run
+     * @throws IllegalStateException when the GPU is requested and none is usable
+     */
+    public ConnectomeIntegrator(ConnectomeModel model, SparseKernels kernels, ConnectomeBackend backend) {
         this.model = Objects.requireNonNull(model, "model");
-        this.effective = new double[model.operator().numSynapses()];
-        this.context = model.singlePrecision()
-                ? new Context<>(ConnectomeDynamics.float32(model.operator(), kernels))
-                : new Context<>(ConnectomeDynamics.float64(model.operator(), kernels));
+        this.kernels = Objects.requireNonNull(kernels, "kernels");
+        this.context = contextOf(BackendSelection.field(model, kernels, Objects.requireNonNull(backend, "backend"),
+                BackendSelection.providers()));
+    }
+
+    private <V> Context<V> contextOf(ConnectomeField<V> field) {
+        return new Context<>(field);
     }
 
     public ConnectomeModel model() {
         return model;
     }
 
-    /** The sparse kernels in use. */
+    /** The host's sparse kernels (in use when the solves run on the CPU). */
     public SparseKernels kernels() {
-        return context.dynamics.kernels();
+        return kernels;
+    }
+
+    /** Where the solves run, e.g. "cpu (vector kernels)". */
+    public String backendName() {
+        return context.field.backendName();
     }
 
     /**
@@ -60,10 +80,8 @@ public final class ConnectomeIntegrator {
      */
     public void setParameters(double[] magnitudes, double[] gains, double[] tauPerNeuron, double[] bias,
                               double[] inputWeights) {
-        this.magnitudes = magnitudes;
         this.gains = gains;
-        model.effectiveWeights().compute(magnitudes, gains, effective);
-        context.dynamics.setParameters(effective, tauPerNeuron, bias, inputWeights);
+        context.field.setParameters(magnitudes, gains, tauPerNeuron, bias, inputWeights);
     }
 
     /** What to solve: the input, the time span and grid, per-sample end times and the initial state. */
@@ -243,7 +261,7 @@ public final class ConnectomeIntegrator {
 
     /** The typed part: everything that touches the states. */
     private final class Context<V> {
-        final ConnectomeDynamics<V> dynamics;
+        final ConnectomeField<V> field;
         final Tape<V> tape = new Tape<>();
         FixedStepSolver<V> fixed;
         StateBackend<V> ops;
@@ -257,15 +275,15 @@ public final class ConnectomeIntegrator {
         Readout recordedReadout;
         StepSchedule recordedSchedule;
 
-        Context(ConnectomeDynamics<V> dynamics) {
-            this.dynamics = dynamics;
+        Context(ConnectomeField<V> field) {
+            this.field = field;
         }
 
         Solution solve(Problem p, SolverSpec spec, Readout r, boolean record, DoubleConsumer progress) {
             recorded = null;
-            dynamics.setInput(p.segments, p.batch);
-            if (ops != dynamics.states()) {
-                ops = dynamics.states();
+            field.setInput(p.segments, p.batch);
+            if (ops != field.states()) {
+                ops = field.states();
                 y0 = ops.allocate();
                 y0Bar = ops.allocate();
             }
@@ -302,7 +320,7 @@ public final class ConnectomeIntegrator {
             SolverStats stats;
             if (spec.isAdaptive()) {
                 double[] times = StepSchedule.evaluationPoints(p.t0, p.t1, p.numPoints);
-                stats = AdaptiveSolver.<V>of(spec).solve(dynamics, ops, p.t0, p.t1, times, p.segments.length,
+                stats = AdaptiveSolver.<V>of(spec).solve(field, ops, p.t0, p.t1, times, p.segments.length,
                         p.endTimes, y0, sink, progress);
             } else {
                 StepSchedule schedule = StepSchedule.fixed(p.t0, p.t1, p.numPoints, spec.stepsPerInterval(),
@@ -312,9 +330,10 @@ public final class ConnectomeIntegrator {
                     fixed = FixedStepSolver.of(spec);
                 }
                 if (record) {
-                    checkTapeFits(schedule.numSteps(), fixed.stagesPerStep(), spec.checkpointEvery(), p.batch);
+                    checkTapeFits(field, schedule.numSteps(), fixed.stagesPerStep(), spec.checkpointEvery(),
+                            p.batch);
                 }
-                fixed.forward(dynamics, ops, schedule, p.endTimes, y0, sink, record ? tape : null, progress);
+                fixed.forward(field, ops, schedule, p.endTimes, y0, sink, record ? tape : null, progress);
                 stats = fixedStats(schedule, p.batch, fixed.stagesPerStep());
                 if (record) {
                     recorded = p;
@@ -322,12 +341,12 @@ public final class ConnectomeIntegrator {
                     recordedSchedule = schedule;
                 }
             }
+            ops.awaitReads();
             return new Solution(r.float32 ? outF : null, r.float32 ? null : outD, r.finalState ? finalState : null,
                     stats);
         }
 
         private double[] columns;
-        private double[] effGrad;
         private double[] wGrad;
         private double[] gGrad;
         private double[] inputGrad;
@@ -357,45 +376,44 @@ public final class ConnectomeIntegrator {
             Readout r = recordedReadout;
             int width = r.width(p.numPoints);
             ConnectomeDynamics.check("outputGrad", outputGrad.length, p.batch * r.rows.length * width);
-            dynamics.resetGradients();
-            fixed.backward(dynamics, ops, recordedSchedule, p.endTimes, tape, (point, yBar) -> {
+            field.resetGradients();
+            fixed.backward(field, ops, recordedSchedule, p.endTimes, tape, (point, yBar) -> {
                 int index = r.allPoints ? point : point == p.numPoints - 1 ? 0 : -1;
                 if (index >= 0) {
                     ops.addPoint(outputGrad, r.rows, index, width, yBar);
                 }
             }, y0Bar);
-            int nnz = model.operator().numSynapses();
-            effGrad = sized(effGrad, nnz);
-            dynamics.effectiveWeightGradient(effGrad);
-            wGrad = sized(wGrad, nnz);
-            EffectiveWeights ew = model.effectiveWeights();
-            gGrad = gains == null ? null : sized(gGrad, ew.numGains());
-            ew.backward(effGrad, magnitudes, gains, wGrad, gGrad);
+            wGrad = sized(wGrad, model.operator().numSynapses());
+            gGrad = gains == null ? null : sized(gGrad, model.effectiveWeights().numGains());
+            field.synapseGradients(wGrad, gGrad);
             inputGrad = sized(inputGrad, p.batch * model.numInputs() * p.segments.length);
-            BatchLayout.fromSegments(dynamics.inputGradient(), p.batch, model.numInputs(), inputGrad);
+            BatchLayout.fromSegments(field.inputGradient(), p.batch, model.numInputs(), inputGrad);
             y0Grad = sized(y0Grad, model.numNeurons() * p.batch);
             ops.read(y0Bar, y0Grad);
-            return new Gradients(wGrad, gGrad, dynamics.tauGradient(), dynamics.biasGradient(),
-                    dynamics.inputWeightGradient(), inputGrad, y0Grad);
+            return new Gradients(wGrad, gGrad, field.tauGradient(), field.biasGradient(),
+                    field.inputWeightGradient(), inputGrad, y0Grad);
         }
     }
 
     /**
-     * The reverse pass's tape must fit in the Java heap: an OutOfMemoryError deep in a training step says nothing
-     * about what to change.
+     * The reverse pass's tape must fit in the states' memory (the Java heap, or the GPU's): an out-of-memory error
+     * deep in a training step says nothing about what to change.
      */
-    private void checkTapeFits(int steps, int stages, int checkpointEvery, int batch) {
+    private void checkTapeFits(ConnectomeField<?> field, int steps, int stages, int checkpointEvery, int batch) {
         long kept = checkpointEvery == 0 ? steps : Math.min(checkpointEvery, steps);
         long checkpoints = checkpointEvery == 0 ? 0 : (steps + checkpointEvery - 1) / checkpointEvery;
         long bytes = (2 * stages * kept + checkpoints) * model.numNeurons() * batch
                 * (model.singlePrecision() ? Float.BYTES : Double.BYTES);
-        long heap = Runtime.getRuntime().maxMemory();
-        if (bytes > heap) {
+        long limit = field.stateMemoryLimit();
+        if (bytes > limit) {
+            boolean host = field.statesOnHost();
             throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "training %d steps of %d stages "
-                    + "for %d neurons x %d samples keeps a tape of %.1f GB, more than the Java heap (%.1f GB): keep "
+                    + "for %d neurons x %d samples keeps a tape of %.1f GB, more than %s (%.1f GB): keep "
                     + "fewer steps with SolverSpec.withCheckpointEvery(k) (memory ~ steps/k + k), use fewer "
-                    + "evaluation points or steps per interval, a smaller batch, or give Java more memory (-Xmx)",
-                    steps, stages, model.numNeurons(), batch, bytes / 1e9, heap / 1e9));
+                    + "evaluation points or steps per interval, a smaller batch%s",
+                    steps, stages, model.numNeurons(), batch, bytes / 1e9,
+                    host ? "the Java heap" : "the free memory of " + field.backendName(), limit / 1e9,
+                    host ? ", or give Java more memory (-Xmx)" : ""));
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.function.DoubleConsumer;
 public final class ConnectomeSimulator {
     private final ConnectomeModel model;
     private final SparseKernels kernels;
+    private final ConnectomeBackend backend;
     private final double[] magnitudes;
     private final double[] tau;
     private final double[] bias;
@@ -31,6 +32,7 @@ public final class ConnectomeSimulator {
     private ConnectomeSimulator(Builder b) {
         this.model = ConnectomeModel.of(b.connectome, b.inputProjection, b.allExcitatory, false, b.singlePrecision);
         this.kernels = b.kernels;
+        this.backend = b.backend;
         Connectome c = b.connectome;
         int n = c.numNeurons();
         this.magnitudes = c.synapses().values();
@@ -97,7 +99,7 @@ public final class ConnectomeSimulator {
             FixedStepStability.check(solver, t0, t1, numPoints, minTau, "the smallest tau");
         }
         double[][] seg = BatchLayout.segments(x, batch, model.numInputs(), segments, null);
-        ConnectomeIntegrator integrator = new ConnectomeIntegrator(model, kernels);
+        ConnectomeIntegrator integrator = new ConnectomeIntegrator(model, kernels, backend);
         integrator.setParameters(magnitudes, null, tau, bias, model.inputProjection().matrix().values());
         int n = model.numNeurons();
         int[] all = new int[n];
@@ -117,6 +119,7 @@ public final class ConnectomeSimulator {
         private boolean allExcitatory;
         private boolean singlePrecision;
         private SparseKernels kernels = SparseKernels.best();
+        private ConnectomeBackend backend;
 
         private Builder() {
         }
@@ -157,8 +160,20 @@ public final class ConnectomeSimulator {
             return this;
         }
 
+        /**
+         * Where the simulations run. Default: the system property {@value ConnectomeBackend#PROPERTY}, else
+         * {@link ConnectomeBackend#AUTO} (a GPU when the CUDA module finds one, else the CPU).
+         */
+        public Builder backend(ConnectomeBackend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
         /** @throws IllegalArgumentException when a setting is missing or inconsistent */
         public ConnectomeSimulator build() {
+            if (backend == null) {
+                backend = ConnectomeBackend.fromSystemProperty();
+            }
             if (connectome == null || inputProjection == null) {
                 throw new IllegalArgumentException("connectome and inputProjection are required");
             }

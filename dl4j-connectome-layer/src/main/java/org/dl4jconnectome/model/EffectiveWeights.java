@@ -1,6 +1,7 @@
 package org.dl4jconnectome.model;
 
 import org.dl4jconnectome.connectome.Connectome;
+import org.dl4jconnectome.kernels.BlockedCsr;
 
 import java.util.Arrays;
 
@@ -14,7 +15,7 @@ import java.util.Arrays;
  * All arrays are in the connectome's CSR order.
  */
 public final class EffectiveWeights {
-    private final double[] sign;
+    private final byte[] sign;
     private final int[] pair;
     private final int numPairs;
 
@@ -24,9 +25,10 @@ public final class EffectiveWeights {
      * @param typePairGains multiply by a gain per (postsynaptic type, presynaptic type) pair
      */
     public EffectiveWeights(Connectome connectome, boolean allExcitatory, boolean typePairGains) {
-        this.sign = connectome.synapseSigns();
-        if (allExcitatory) {
-            Arrays.fill(sign, 1.0);
+        double[] signs = connectome.synapseSigns();
+        this.sign = new byte[signs.length];
+        for (int s = 0; s < signs.length; s++) {
+            sign[s] = allExcitatory || signs[s] > 0 ? (byte) 1 : (byte) -1;
         }
         int k = connectome.numTypes();
         this.numPairs = typePairGains ? k * k : 0;
@@ -45,6 +47,65 @@ public final class EffectiveWeights {
     /** Number of gains expected (K², or 0 without type-pair gains). */
     public int numGains() {
         return numPairs;
+    }
+
+    /**
+     * The effective weights straight into a kernel layout's storage order, out[s] = a[layout.csrPosition(s)]
+     * (float32 operands), without a CSR-order copy of them.
+     */
+    public void toStorage(double[] magnitudes, double[] gains, BlockedCsr layout, float[] out) {
+        for (int s = 0; s < out.length; s++) {
+            int p = layout.csrPosition(s);
+            double v = magnitudes[p] * sign[p];
+            out[s] = (float) (pair == null ? v : v * gains[pair[p]]);
+        }
+    }
+
+    /** {@link #toStorage(double[], double[], BlockedCsr, float[])} for float64 operands. */
+    public void toStorage(double[] magnitudes, double[] gains, BlockedCsr layout, double[] out) {
+        for (int s = 0; s < out.length; s++) {
+            int p = layout.csrPosition(s);
+            double v = magnitudes[p] * sign[p];
+            out[s] = pair == null ? v : v * gains[pair[p]];
+        }
+    }
+
+    /**
+     * {@link #backward} from the effective weights' cotangent in a kernel layout's storage order (as the per-synapse
+     * gradient pass accumulates it), without a CSR-order copy of it.
+     */
+    public void backwardFromStorage(double[] effectiveGrad, BlockedCsr layout, double[] magnitudes, double[] gains,
+                                    double[] magnitudeGrad, double[] gainGrad) {
+        if (gainGrad != null) {
+            Arrays.fill(gainGrad, 0);
+        }
+        for (int s = 0; s < effectiveGrad.length; s++) {
+            int p = layout.csrPosition(s);
+            double gs = effectiveGrad[s] * sign[p];
+            if (magnitudeGrad != null) {
+                magnitudeGrad[p] = pair == null ? gs : gs * gains[pair[p]];
+            }
+            if (gainGrad != null && pair != null) {
+                gainGrad[pair[p]] += gs * magnitudes[p];
+            }
+        }
+    }
+
+    /** The sign s of every synapse in CSR order (a copy). */
+    public double[] signs() {
+        double[] out = new double[sign.length];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = sign[k];
+        }
+        return out;
+    }
+
+    /**
+     * The index of every synapse's gain in the K×K gains, post type · K + pre type, in CSR order (a copy), or null
+     * without type-pair gains.
+     */
+    public int[] gainIndices() {
+        return pair == null ? null : pair.clone();
     }
 
     /** out = W ⊙ s ⊙ G[pair]; gains is ignored (may be null) without type-pair gains. */

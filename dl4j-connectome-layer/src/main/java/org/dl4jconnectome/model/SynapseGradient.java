@@ -88,13 +88,9 @@ final class SynapseGradient {
         pending = 0;
     }
 
-    /** The accumulated gradient in the connectome's CSR order. */
-    void toCsrOrder(double[] out) {
+    /** The accumulated gradient, in the storage order of the operator's {@code outer()} layout. */
+    double[] accumulated() {
         flush();
-        if (acc == null) {
-            Arrays.fill(out, 0);
-        } else {
-            op.outer().toCsrOrder(acc, out);
-        }
+        return acc;
     }
 }

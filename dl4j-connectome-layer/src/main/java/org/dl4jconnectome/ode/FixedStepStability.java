@@ -24,11 +24,17 @@ public final class FixedStepStability {
         RungeKuttaMethod m = fixed.method();
         double limit = m.realStabilityLimit();
         if (step / tauMin > limit) {
-            long needed = (long) Math.ceil(interval / (limit * tauMin));
-            throw new IllegalArgumentException("stepsPerInterval = " + fixed.stepsPerInterval() + " gives fixed steps "
-                    + "of " + step + " time units, unstable for tau down to " + tauName + " = " + tauMin + " ("
-                    + m.name() + " needs step/tau <= " + String.format(Locale.ROOT, "%.3f", limit)
-                    + "): use stepsPerInterval >= " + needed + ", more evaluation points or a larger " + tauName);
+            String unstable = "stepsPerInterval = " + fixed.stepsPerInterval() + " gives fixed steps of " + step
+                    + " time units, unstable for tau down to " + tauName + " = " + tauMin + " (" + m.name()
+                    + " needs step/tau <= " + String.format(Locale.ROOT, "%.3f", limit) + ")";
+            double needed = Math.ceil(interval / (limit * tauMin));
+            if (needed * (numPoints - 1) > StepSchedule.MAX_STEPS) {
+                throw new IllegalArgumentException(unstable + ": stable steps would need more than "
+                        + StepSchedule.MAX_STEPS + " steps in all, more than a fixed-step schedule holds; shorten the "
+                        + "time span or raise " + tauName);
+            }
+            throw new IllegalArgumentException(unstable + ": use stepsPerInterval >= " + (long) needed
+                    + " or more evaluation points, or raise " + tauName);
         }
     }
 }

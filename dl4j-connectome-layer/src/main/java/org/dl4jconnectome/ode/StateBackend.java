@@ -74,6 +74,14 @@ public interface StateBackend<V> {
      */
     void addPoint(double[] in, int[] rows, int point, int points, V state);
 
+    /**
+     * Completes the reads into host arrays that {@link #readPoint} may leave in flight (a device backend copies its
+     * points back in one transfer): the arrays it was given hold their values once this returns. The host backends
+     * read at once and do nothing here.
+     */
+    default void awaitReads() {
+    }
+
     /** The whole batch into a host array, batch-innermost: state i of sample b at {@code i · B + b}. */
     void read(V src, double[] dst);
 

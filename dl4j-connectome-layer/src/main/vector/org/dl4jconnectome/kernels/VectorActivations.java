@@ -10,12 +10,16 @@ import org.dl4jconnectome.connectome.Nonlinearity;
  * {@link ActivationKernels} on the Vector API (its EXP, TANH and LOG1P are SIMD math routines). After the ReLU,
  * relu, identity and ELU all reduce to max(z, 0); the tail of a range goes through the scalar methods. MAX keeps NaN
  * (it has {@code Math.max}'s semantics) and slopes are zeroed only where the value is ≤ 0, so NaN propagates.
+ * <p>
+ * Every vector lives within one loop body: no vector is passed to or returned from a method, because a call that C2
+ * does not inline (a helper already compiled into a large method is not) boxes the vector, a heap object per
+ * operation (measured: half the activations of a tutorial-size training step boxed, 6 GB of garbage).
  */
 final class VectorActivations implements ActivationKernels {
     static final VectorActivations INSTANCE = new VectorActivations();
 
-    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> D = Species.DOUBLE;
+    private static final VectorSpecies<Float> F = Species.FLOAT;
 
     private VectorActivations() {
     }
@@ -23,9 +27,41 @@ final class VectorActivations implements ActivationKernels {
     @Override
     public void rectified(Nonlinearity phi, double[] z, double[] out, int from, int to) {
         int i = from;
-        for (int end = from + D.loopBound(to - from); i < end; i += D.length()) {
-            DoubleVector v = DoubleVector.fromArray(D, z, i);
-            value(phi, v).intoArray(out, i);
+        int end = from + D.loopBound(to - from);
+        int n = D.length();
+        DoubleVector one = DoubleVector.broadcast(D, 1.0);
+        switch (phi) {
+            case SIGMOID:
+                for (; i < end; i += n) {
+                    DoubleVector v = DoubleVector.fromArray(D, z, i);
+                    one.div(v.neg().lanewise(VectorOperators.EXP).add(1.0)).intoArray(out, i);
+                }
+                break;
+            case TANH:
+                for (; i < end; i += n) {
+                    DoubleVector.fromArray(D, z, i).lanewise(VectorOperators.TANH).max(0.0).intoArray(out, i);
+                }
+                break;
+            case SOFTPLUS:
+                // log(1 + e^z) = max(z, 0) + log1p(e^−|z|), which neither overflows nor loses small values.
+                for (; i < end; i += n) {
+                    DoubleVector v = DoubleVector.fromArray(D, z, i);
+                    v.max(0.0).add(v.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P))
+                            .intoArray(out, i);
+                }
+                break;
+            case SILU:
+                for (; i < end; i += n) {
+                    DoubleVector v = DoubleVector.fromArray(D, z, i);
+                    v.mul(one.div(v.neg().lanewise(VectorOperators.EXP).add(1.0))).max(0.0)
+                            .intoArray(out, i);
+                }
+                break;
+            default:
+                for (; i < end; i += n) {
+                    DoubleVector.fromArray(D, z, i).max(0.0).intoArray(out, i);
+                }
+                break;
         }
         ScalarActivations.INSTANCE.rectified(phi, z, out, i, to);
     }
@@ -33,43 +69,52 @@ final class VectorActivations implements ActivationKernels {
     @Override
     public void rectifiedWithSlope(Nonlinearity phi, double[] z, double[] value, double[] slope, int from, int to) {
         int i = from;
-        for (int end = from + D.loopBound(to - from); i < end; i += D.length()) {
-            DoubleVector v = DoubleVector.fromArray(D, z, i);
-            DoubleVector val;
-            DoubleVector d;
-            switch (phi) {
-                case SIGMOID: {
-                    DoubleVector s = sigmoid(v);
-                    val = s;
-                    d = s.mul(s.neg().add(1.0));
-                    break;
+        int end = from + D.loopBound(to - from);
+        int n = D.length();
+        DoubleVector one = DoubleVector.broadcast(D, 1.0);
+        switch (phi) {
+            case SIGMOID:
+                for (; i < end; i += n) {
+                    DoubleVector s = one.div(DoubleVector.fromArray(D, z, i).neg()
+                            .lanewise(VectorOperators.EXP).add(1.0));
+                    s.intoArray(value, i);
+                    s.mul(s.neg().add(1.0)).intoArray(slope, i);
                 }
-                case TANH: {
-                    DoubleVector t = v.lanewise(VectorOperators.TANH);
-                    val = t.max(0.0);
-                    d = t.mul(t).neg().add(1.0).blend(0.0, t.compare(VectorOperators.LE, 0.0));
-                    break;
+                break;
+            case TANH:
+                for (; i < end; i += n) {
+                    DoubleVector t = DoubleVector.fromArray(D, z, i).lanewise(VectorOperators.TANH);
+                    t.max(0.0).intoArray(value, i);
+                    t.mul(t).neg().add(1.0).blend(0.0, t.compare(VectorOperators.LE, 0.0)).intoArray(slope, i);
                 }
-                case SOFTPLUS:
-                    val = softplus(v);
-                    d = sigmoid(v);
-                    break;
-                case SILU: {
-                    DoubleVector s = sigmoid(v);
+                break;
+            case SOFTPLUS:
+                for (; i < end; i += n) {
+                    DoubleVector v = DoubleVector.fromArray(D, z, i);
+                    v.max(0.0).add(v.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P))
+                            .intoArray(value, i);
+                    one.div(v.neg().lanewise(VectorOperators.EXP).add(1.0)).intoArray(slope, i);
+                }
+                break;
+            case SILU:
+                for (; i < end; i += n) {
+                    DoubleVector v = DoubleVector.fromArray(D, z, i);
+                    DoubleVector s = one.div(v.neg().lanewise(VectorOperators.EXP).add(1.0));
                     DoubleVector u = v.mul(s);
-                    val = u.max(0.0);
-                    d = s.mul(v.mul(s.neg().add(1.0)).add(1.0)).blend(0.0, u.compare(VectorOperators.LE, 0.0));
-                    break;
+                    u.max(0.0).intoArray(value, i);
+                    s.mul(v.mul(s.neg().add(1.0)).add(1.0)).blend(0.0, u.compare(VectorOperators.LE, 0.0))
+                            .intoArray(slope, i);
                 }
-                default:
-                    // relu, identity and ELU are max(z, 0) after the ReLU: slope 1 where z > 0, 0 where z <= 0,
-                    // NaN (from z · 0 + 1) for NaN.
-                    val = v.max(0.0);
-                    d = v.mul(0.0).add(1.0).blend(0.0, v.compare(VectorOperators.LE, 0.0));
-                    break;
-            }
-            val.intoArray(value, i);
-            d.intoArray(slope, i);
+                break;
+            default:
+                // relu, identity and ELU are max(z, 0) after the ReLU: slope 1 where z > 0, 0 where z <= 0, NaN
+                // (from z · 0 + 1) for NaN.
+                for (; i < end; i += n) {
+                    DoubleVector v = DoubleVector.fromArray(D, z, i);
+                    v.max(0.0).intoArray(value, i);
+                    v.mul(0.0).add(1.0).blend(0.0, v.compare(VectorOperators.LE, 0.0)).intoArray(slope, i);
+                }
+                break;
         }
         ScalarActivations.INSTANCE.rectifiedWithSlope(phi, z, value, slope, i, to);
     }
@@ -77,9 +122,40 @@ final class VectorActivations implements ActivationKernels {
     @Override
     public void rectified(Nonlinearity phi, float[] z, float[] out, int from, int to) {
         int i = from;
-        for (int end = from + F.loopBound(to - from); i < end; i += F.length()) {
-            FloatVector v = FloatVector.fromArray(F, z, i);
-            value(phi, v).intoArray(out, i);
+        int end = from + F.loopBound(to - from);
+        int n = F.length();
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        switch (phi) {
+            case SIGMOID:
+                for (; i < end; i += n) {
+                    FloatVector v = FloatVector.fromArray(F, z, i);
+                    one.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(out, i);
+                }
+                break;
+            case TANH:
+                for (; i < end; i += n) {
+                    FloatVector.fromArray(F, z, i).lanewise(VectorOperators.TANH).max(0f).intoArray(out, i);
+                }
+                break;
+            case SOFTPLUS:
+                for (; i < end; i += n) {
+                    FloatVector v = FloatVector.fromArray(F, z, i);
+                    v.max(0f).add(v.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P))
+                            .intoArray(out, i);
+                }
+                break;
+            case SILU:
+                for (; i < end; i += n) {
+                    FloatVector v = FloatVector.fromArray(F, z, i);
+                    v.mul(one.div(v.neg().lanewise(VectorOperators.EXP).add(1f))).max(0f)
+                            .intoArray(out, i);
+                }
+                break;
+            default:
+                for (; i < end; i += n) {
+                    FloatVector.fromArray(F, z, i).max(0f).intoArray(out, i);
+                }
+                break;
         }
         ScalarActivations.INSTANCE.rectified(phi, z, out, i, to);
     }
@@ -87,89 +163,51 @@ final class VectorActivations implements ActivationKernels {
     @Override
     public void rectifiedWithSlope(Nonlinearity phi, float[] z, float[] value, float[] slope, int from, int to) {
         int i = from;
-        for (int end = from + F.loopBound(to - from); i < end; i += F.length()) {
-            FloatVector v = FloatVector.fromArray(F, z, i);
-            FloatVector val;
-            FloatVector d;
-            switch (phi) {
-                case SIGMOID: {
-                    FloatVector s = sigmoid(v);
-                    val = s;
-                    d = s.mul(s.neg().add(1f));
-                    break;
+        int end = from + F.loopBound(to - from);
+        int n = F.length();
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        switch (phi) {
+            case SIGMOID:
+                for (; i < end; i += n) {
+                    FloatVector s = one.div(FloatVector.fromArray(F, z, i).neg()
+                            .lanewise(VectorOperators.EXP).add(1f));
+                    s.intoArray(value, i);
+                    s.mul(s.neg().add(1f)).intoArray(slope, i);
                 }
-                case TANH: {
-                    FloatVector t = v.lanewise(VectorOperators.TANH);
-                    val = t.max(0f);
-                    d = t.mul(t).neg().add(1f).blend(0f, t.compare(VectorOperators.LE, 0f));
-                    break;
+                break;
+            case TANH:
+                for (; i < end; i += n) {
+                    FloatVector t = FloatVector.fromArray(F, z, i).lanewise(VectorOperators.TANH);
+                    t.max(0f).intoArray(value, i);
+                    t.mul(t).neg().add(1f).blend(0f, t.compare(VectorOperators.LE, 0f)).intoArray(slope, i);
                 }
-                case SOFTPLUS:
-                    val = softplus(v);
-                    d = sigmoid(v);
-                    break;
-                case SILU: {
-                    FloatVector s = sigmoid(v);
+                break;
+            case SOFTPLUS:
+                for (; i < end; i += n) {
+                    FloatVector v = FloatVector.fromArray(F, z, i);
+                    v.max(0f).add(v.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P))
+                            .intoArray(value, i);
+                    one.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(slope, i);
+                }
+                break;
+            case SILU:
+                for (; i < end; i += n) {
+                    FloatVector v = FloatVector.fromArray(F, z, i);
+                    FloatVector s = one.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
                     FloatVector u = v.mul(s);
-                    val = u.max(0f);
-                    d = s.mul(v.mul(s.neg().add(1f)).add(1f)).blend(0f, u.compare(VectorOperators.LE, 0f));
-                    break;
+                    u.max(0f).intoArray(value, i);
+                    s.mul(v.mul(s.neg().add(1f)).add(1f)).blend(0f, u.compare(VectorOperators.LE, 0f))
+                            .intoArray(slope, i);
                 }
-                default:
-                    val = v.max(0f);
-                    d = v.mul(0f).add(1f).blend(0f, v.compare(VectorOperators.LE, 0f));
-                    break;
-            }
-            val.intoArray(value, i);
-            d.intoArray(slope, i);
+                break;
+            default:
+                for (; i < end; i += n) {
+                    FloatVector v = FloatVector.fromArray(F, z, i);
+                    v.max(0f).intoArray(value, i);
+                    v.mul(0f).add(1f).blend(0f, v.compare(VectorOperators.LE, 0f)).intoArray(slope, i);
+                }
+                break;
         }
         ScalarActivations.INSTANCE.rectifiedWithSlope(phi, z, value, slope, i, to);
-    }
-
-    private static DoubleVector value(Nonlinearity phi, DoubleVector v) {
-        switch (phi) {
-            case SIGMOID:
-                return sigmoid(v);
-            case TANH:
-                return v.lanewise(VectorOperators.TANH).max(0.0);
-            case SOFTPLUS:
-                return softplus(v);
-            case SILU:
-                return v.mul(sigmoid(v)).max(0.0);
-            default:
-                return v.max(0.0);
-        }
-    }
-
-    private static FloatVector value(Nonlinearity phi, FloatVector v) {
-        switch (phi) {
-            case SIGMOID:
-                return sigmoid(v);
-            case TANH:
-                return v.lanewise(VectorOperators.TANH).max(0f);
-            case SOFTPLUS:
-                return softplus(v);
-            case SILU:
-                return v.mul(sigmoid(v)).max(0f);
-            default:
-                return v.max(0f);
-        }
-    }
-
-    private static DoubleVector sigmoid(DoubleVector v) {
-        return DoubleVector.broadcast(D, 1.0).div(v.neg().lanewise(VectorOperators.EXP).add(1.0));
-    }
-
-    private static FloatVector sigmoid(FloatVector v) {
-        return FloatVector.broadcast(F, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-    }
-
-    /** log(1 + e^z) = max(z, 0) + log1p(e^−|z|), which neither overflows nor loses small values. */
-    private static DoubleVector softplus(DoubleVector v) {
-        return v.max(0.0).add(v.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P));
-    }
-
-    private static FloatVector softplus(FloatVector v) {
-        return v.max(0f).add(v.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P));
     }
 }

@@ -30,7 +30,6 @@ class BlockedCsrTest {
      */
     private static double[][] denseFromStorage(BlockedCsr a, double[] stored) {
         double[][] d = new double[a.rows()][a.cols()];
-        int[] col = a.columns();
         int w = a.blockWidth();
         int prevEnd = 0;
         for (int b = 0; b < a.numBlocks(); b++) {
@@ -38,12 +37,13 @@ class BlockedCsrTest {
             for (int r = 0; r < a.rows(); r++) {
                 assertTrue(a.rowStart(b, r) <= a.rowStart(b, r + 1));
                 for (int s = a.rowStart(b, r); s < a.rowStart(b, r + 1); s++) {
-                    assertTrue(col[s] >= b * w && col[s] < (b + 1) * w, "column " + col[s] + " in block " + b);
+                    int col = a.column(b, s);
+                    assertTrue(col >= b * w && col < (b + 1) * w, "column " + col + " in block " + b);
                     if (s > a.rowStart(b, r)) {
-                        assertTrue(col[s - 1] < col[s], "columns sorted within a row segment");
+                        assertTrue(a.column(b, s - 1) < col, "columns sorted within a row segment");
                     }
-                    assertEquals(0.0, d[r][col[s]], "each (row, column) stored once");
-                    d[r][col[s]] = stored[s];
+                    assertEquals(0.0, d[r][col], "each (row, column) stored once");
+                    d[r][col] = stored[s];
                 }
             }
             prevEnd = a.rowStart(b, a.rows());
@@ -125,6 +125,12 @@ class BlockedCsrTest {
         assertEquals(1, of(m, 25, 1).numBlocks());
         assertEquals(50, of(m, 25, 1).blockWidth());
         assertEquals(1, of(m, BlockedCsr.DEFAULT_BLOCK_WIDTH, 1).numBlocks());
+        CsrMatrix wide = KernelMatrices.random(10, 2, 100_000, 30, new int[0], new int[0]);
+        assertEquals(2, of(wide, 60_000, 1).numBlocks(), "no block wider than 65,536 columns");
+        assertEquals(2, of(wide, BlockedCsr.MAX_BLOCK_WIDTH, 1).numBlocks());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> of(wide, BlockedCsr.MAX_BLOCK_WIDTH + 1, 1));
+        assertEquals("blockWidth = 65537: expected 1..65536", e.getMessage());
     }
 
     @ParameterizedTest

@@ -75,6 +75,8 @@ final class KernelMatrices {
         cases.add(new Case("single row", random(5, 1, 23, 10, new int[0], new int[0])));
         cases.add(new Case("single column", random(6, 19, 1, 8, new int[0], new int[0])));
         cases.add(new Case("no entries", CsrMatrix.fromCoo(6, 9, new int[0], new int[0], new double[0])));
+        // Wider than a block may be (column offsets within a block are 16-bit): split even when two blocks would do.
+        cases.add(new Case("wider than 65,536 columns", random(7, 3, 70_000, 60, new int[0], new int[0])));
         cases.add(new Case("no columns", CsrMatrix.fromCoo(4, 0, new int[0], new int[0], new double[0])));
         return cases;
     }

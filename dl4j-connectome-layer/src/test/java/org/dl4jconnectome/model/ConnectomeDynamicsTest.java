@@ -23,9 +23,6 @@ class ConnectomeDynamicsTest {
         int b = WorkedExample.B;
         int[] types = c.types().typeIds();
         ConnectomeModel model = ConnectomeModel.of(c, u, allExcitatory, false, float32);
-        EffectiveWeights ew = model.effectiveWeights();
-        double[] eff = new double[c.numSynapses()];
-        ew.compute(c.synapses().values(), null, eff);
         double[] tau = new double[n];
         for (int i = 0; i < n; i++) {
             tau[i] = c.typeTau(types[i]);
@@ -40,7 +37,8 @@ class ConnectomeDynamicsTest {
         double[] last = new double[n * b];
         if (float32) {
             ConnectomeDynamics<float[]> f = ConnectomeDynamics.float32(model.operator(), SparseKernels.scalar());
-            f.setParameters(eff, tau, new double[n], u.matrix().values());
+            f.setParameters(model.effectiveWeights(), c.synapses().values(), null, tau, new double[n],
+                    u.matrix().values());
             f.setInput(new double[][] {x}, b);
             new FixedStepSolver<float[]>(RungeKuttaMethod.DOPRI5, 0).forward(f, f.states(), schedule, null,
                     new float[n * b], (p, state, samples) -> {
@@ -52,7 +50,8 @@ class ConnectomeDynamicsTest {
                     }, null, null);
         } else {
             ConnectomeDynamics<double[]> f = ConnectomeDynamics.float64(model.operator(), SparseKernels.scalar());
-            f.setParameters(eff, tau, new double[n], u.matrix().values());
+            f.setParameters(model.effectiveWeights(), c.synapses().values(), null, tau, new double[n],
+                    u.matrix().values());
             f.setInput(new double[][] {x}, b);
             new FixedStepSolver<double[]>(RungeKuttaMethod.DOPRI5, 0).forward(f, f.states(), schedule, null,
                     new double[n * b], (p, state, samples) -> {

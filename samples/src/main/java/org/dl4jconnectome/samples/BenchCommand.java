@@ -20,6 +20,12 @@ import org.dl4jconnectome.kernels.BlockedCsr;
 import org.dl4jconnectome.kernels.Parallel;
 import org.dl4jconnectome.kernels.SparseKernels;
 import org.dl4jconnectome.layer.ConnectomeOdeLayer;
+import org.dl4jconnectome.layer.ConnectomeOdeRuntimeLayer;
+import org.dl4jconnectome.model.ConnectomeSimulator;
+import org.dl4jconnectome.model.Simulation;
+import org.dl4jconnectome.ode.RungeKuttaMethod;
+import org.dl4jconnectome.ode.SolverSpec;
+import org.dl4jconnectome.ode.SolverStats;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -33,6 +39,9 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,16 +53,22 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /**
- * {@code bench}: times the sparse kernels, the layer's forward pass and a training step on a seeded random typed
- * connectome, printing one JSON object per line. {@code --export DIR} writes the workload for
- * {@code benchmarks/peers.py}; {@code --data DIR} runs on such a workload.
+ * {@code bench}: times the sparse kernels, the layer's forward pass (fixed and adaptive steps), the simulator's
+ * solve of the same problem and a training step on a seeded random typed connectome, printing one JSON object per
+ * line. {@code --export DIR} writes the workload for {@code benchmarks/peers.py}; {@code --data DIR} runs on such a
+ * workload.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Time spmm, spmm_transpose, forward and fit_step; one JSON object per line.")
+        description = "Time spmm, spmm_transpose, forward, adaptive_forward, simulate, fit_step (and methods, "
+                + "save_load); one JSON object per line.")
 final class BenchCommand implements Callable<Integer> {
     private static final int INPUTS = 784;
     private static final java.util.List<String> OPS = java.util.List.of("spmm", "spmm_transpose", "forward",
-            "fit_step", "save_load");
+            "adaptive_forward", "simulate", "adaptive_simulate", "fit_step", "methods", "save_load");
+    private static final java.util.List<String> METHODS = RungeKuttaMethod.values().stream()
+            .map(RungeKuttaMethod::name).collect(java.util.stream.Collectors.toList());
+    /** Untimed products before the timed ones: enough for the JIT to compile the kernels at any size. */
+    private static final int PRODUCT_WARMUP = 200;
     /** The largest Java array, which bounds synapses and outputs. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
     /** Steps of a fixed-step schedule are held in Java arrays. */
@@ -91,9 +106,27 @@ final class BenchCommand implements Callable<Integer> {
             + "at ten checkpoints (0: skip; default ${DEFAULT-VALUE}).")
     int fitSteps = 0;
 
-    @Option(names = "--ops", split = ",", description = "Measurements to run (default: all of "
-            + "spmm,spmm_transpose,forward,fit_step; also save_load: ModelSerializer round trip).")
-    String[] ops = {"spmm", "spmm_transpose", "forward", "fit_step"};
+    @Option(names = "--types", description = "Neuron types of the random connectome (default ${DEFAULT-VALUE}).")
+    int types = 2;
+
+    @Option(names = "--method", description = "Runge-Kutta method: dopri5 or tsit5 (default ${DEFAULT-VALUE}).")
+    String method = "dopri5";
+
+    @Option(names = "--checkpoint-every", description = "fit_step keeps every k-th step of the reverse pass's tape "
+            + "and recomputes the rest (0: keep every step; default ${DEFAULT-VALUE}).")
+    int checkpointEvery = 0;
+
+    @Option(names = "--atol", description = "Absolute tolerance of the adaptive ops (default ${DEFAULT-VALUE}).")
+    double atol = SolverSpec.DEFAULT_ATOL;
+
+    @Option(names = "--rtol", description = "Relative tolerance of the adaptive ops (default ${DEFAULT-VALUE}).")
+    double rtol = SolverSpec.DEFAULT_RTOL;
+
+    @Option(names = "--ops", split = ",", description = "Measurements to run (default: "
+            + "spmm,spmm_transpose,forward,adaptive_forward,simulate,fit_step; also adaptive_simulate, methods: "
+            + "function evaluations and error of every method, fixed and adaptive, against a tight float64 "
+            + "solve; save_load: ModelSerializer round trip).")
+    String[] ops = {"spmm", "spmm_transpose", "forward", "adaptive_forward", "simulate", "fit_step"};
 
     @Option(names = "--export", description = "Write the workload (and the Java forward output) to this folder, "
             + "for benchmarks/peers.py.")
@@ -148,6 +181,10 @@ final class BenchCommand implements Callable<Integer> {
         check(fitSteps >= 0, "--fit-steps", fitSteps, "0 (skip) or more");
         check(numSteps >= 2, "--num-steps", numSteps, "at least 2 evaluation points");
         check(stepsPerInterval >= 1, "--steps-per-interval", stepsPerInterval, "at least 1");
+        check(checkpointEvery >= 0, "--checkpoint-every", checkpointEvery, "0 (keep every step) or more");
+        check(Double.isFinite(atol) && atol > 0, "--atol", atol, "a finite number > 0");
+        check(Double.isFinite(rtol) && rtol >= 0, "--rtol", rtol, "a finite number >= 0");
+        check(METHODS.contains(method), "--method", method, "one of " + String.join(", ", METHODS));
         long steps = (long) stepsPerInterval * (numSteps - 1);
         check(steps <= MAX_STEPS, "--steps-per-interval", stepsPerInterval, "at most " + MAX_STEPS / (numSteps - 1)
                 + " with --num-steps " + numSteps + " (a schedule holds at most " + MAX_STEPS + " steps)");
@@ -162,7 +199,7 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         if (data != null) {
-            for (String option : new String[] {"--neurons", "--synapses", "--batch", "--seed"}) {
+            for (String option : new String[] {"--neurons", "--synapses", "--batch", "--seed", "--types"}) {
                 if (given(option)) {
                     throw CliError.usage(option + " does not apply with --data: the workload in " + data
                             + " fixes it");
@@ -179,6 +216,7 @@ final class BenchCommand implements Callable<Integer> {
             check(synapses >= 1 && synapses <= maxSynapses, "--synapses", synapses, "1.." + maxSynapses
                     + " (at most neurons^2 distinct pairs, and an array's capacity)");
             check(batch >= 1, "--batch", batch, "at least 1");
+            check(types >= 1 && types <= neurons, "--types", types, "1.." + neurons);
             long outputs = (long) batch * neurons * numSteps;
             check(outputs <= MAX_ARRAY, "--batch", batch, "an output [batch, neurons, num-steps] of at most "
                     + MAX_ARRAY + " elements (it is " + outputs + ")");
@@ -218,6 +256,9 @@ final class BenchCommand implements Callable<Integer> {
         common.put("dtype", dtype);
         common.put("kernels", SparseKernels.best().name());
         common.put("java", System.getProperty("java.version"));
+        common.put("method", method);
+        Map<String, Object> steps = Map.of("num_steps", numSteps, "steps_per_interval", stepsPerInterval);
+        Map<String, Object> tolerances = Map.of("num_steps", numSteps, "atol", atol, "rtol", rtol);
 
         for (String op : ops) {
             switch (op) {
@@ -226,14 +267,22 @@ final class BenchCommand implements Callable<Integer> {
                     emit(common, op, timeProduct(w, op.equals("spmm_transpose"), type), Map.of());
                     break;
                 case "forward":
-                    emit(common, op, timeForward(w, type), Map.of("num_steps", numSteps, "steps_per_interval",
-                            stepsPerInterval));
+                    emit(common, op, timeForward(w, type, false), steps);
+                    break;
+                case "adaptive_forward":
+                    timeAdaptiveForward(w, type, common, tolerances);
+                    break;
+                case "simulate":
+                    emit(common, op, timeSimulate(w, type, fixedSolver()), steps);
+                    break;
+                case "adaptive_simulate":
+                    emit(common, op, timeSimulate(w, type, adaptiveSolver()), tolerances);
                     break;
                 case "fit_step":
-                    double[] fit = timeFit(w, type);
-                    emit(common, op, fit, Map.of("num_steps", numSteps, "steps_per_interval", stepsPerInterval,
-                            "peak_rss_mb", round(memoryMb("VmHWM")), "heap_max_mb",
-                            Runtime.getRuntime().maxMemory() >> 20));
+                    timeFit(w, type, common, steps);
+                    break;
+                case "methods":
+                    compareMethods(w, common);
                     break;
                 default: // save_load, the last of OPS
                     saveLoad(w, type, common);
@@ -258,7 +307,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private Workload generate() {
         Workload w = new Workload();
-        w.connectome = SyntheticConnectome.generate(neurons, synapses, 2, seed);
+        w.connectome = SyntheticConnectome.generate(neurons, synapses, types, seed);
         Random rnd = new Random(seed + 1);
         int[] target = new int[INPUTS];
         for (int k = 0; k < INPUTS; k++) {
@@ -290,10 +339,13 @@ final class BenchCommand implements Callable<Integer> {
                         + "\"inputs\": %d}%n", w.connectome.numNeurons(), w.connectome.numSynapses(), w.batch,
                 numSteps, stepsPerInterval, dtype, w.projection.numInputs());
         Files.write(dir.resolve("workload.json"), json.getBytes(StandardCharsets.UTF_8));
-        MultiLayerNetwork net = forwardNetwork(w, parseType(dtype));
-        INDArray out = net.output(input(w, parseType(dtype)));
-        float[] values = out.castTo(DataType.FLOAT).dup('c').data().asFloat();
-        Npy.write(dir.resolve("java_forward.npy"), NpyArray.ofFloat32(values, out.shape()));
+        for (boolean adaptive : new boolean[] {false, true}) {
+            MultiLayerNetwork net = forwardNetwork(w, parseType(dtype), adaptive);
+            INDArray out = net.output(input(w, parseType(dtype)));
+            float[] values = out.castTo(DataType.FLOAT).dup('c').data().asFloat();
+            Npy.write(dir.resolve(adaptive ? "java_adaptive.npy" : "java_forward.npy"),
+                    NpyArray.ofFloat32(values, out.shape()));
+        }
     }
 
     /** Reads a workload; every distinct τ becomes a neuron type so that τ per neuron is exact. */
@@ -340,7 +392,7 @@ final class BenchCommand implements Callable<Integer> {
             layout.toStorageOrder(a.values(), v);
             double[] x = rnd.doubles((long) n * b).toArray();
             double[] y = new double[n * b];
-            return time(() -> k.multiply(layout, v, x, y, b), 3);
+            return time(() -> k.multiply(layout, v, x, y, b), PRODUCT_WARMUP);
         }
         float[] v = new float[a.nnz()];
         layout.toStorageOrder(a.values(), v);
@@ -349,19 +401,32 @@ final class BenchCommand implements Callable<Integer> {
             x[i] = rnd.nextFloat();
         }
         float[] y = new float[n * b];
-        return time(() -> k.multiply(layout, v, x, y, b), 3);
+        return time(() -> k.multiply(layout, v, x, y, b), PRODUCT_WARMUP);
+    }
+
+    private SolverSpec fixedSolver() {
+        return SolverSpec.fixed(stepsPerInterval).withMethod(RungeKuttaMethod.named(method))
+                .withCheckpointEvery(checkpointEvery);
+    }
+
+    private SolverSpec adaptiveSolver() {
+        return SolverSpec.adaptive(atol, rtol).withMethod(RungeKuttaMethod.named(method));
     }
 
     private ConnectomeOdeLayer.Builder layer(Workload w) {
         double tauMin = Arrays.stream(w.tau).min().orElse(1.0);
         return new ConnectomeOdeLayer.Builder().connectome(w.connectome).inputProjection(w.projection)
                 .initialBias(w.bias).tauMin(Math.min(1.0, tauMin)).evaluationPoints(numSteps)
-                .stepsPerInterval(stepsPerInterval).timeSpan(0, 1);
+                .solver(fixedSolver()).timeSpan(0, 1);
     }
 
-    private MultiLayerNetwork forwardNetwork(Workload w, DataType type) {
+    private MultiLayerNetwork forwardNetwork(Workload w, DataType type, boolean adaptive) {
+        ConnectomeOdeLayer.Builder layer = layer(w);
+        if (adaptive) {
+            layer.inferenceSolver(adaptiveSolver());
+        }
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(type).list()
-                .layer(layer(w).build()).setInputType(InputType.feedForward(w.projection.numInputs())).build();
+                .layer(layer.build()).setInputType(InputType.feedForward(w.projection.numInputs())).build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return net;
@@ -391,17 +456,134 @@ final class BenchCommand implements Callable<Integer> {
         return y;
     }
 
-    private double[] timeForward(Workload w, DataType type) {
-        MultiLayerNetwork net = forwardNetwork(w, type);
+    private double[] timeForward(Workload w, DataType type, boolean adaptive) {
+        MultiLayerNetwork net = forwardNetwork(w, type, adaptive);
         INDArray x = input(w, type);
         return time(() -> net.output(x), 1);
     }
 
-    private double[] timeFit(Workload w, DataType type) {
+    /** The layer's inference with adaptive steps, with the steps and evaluations of its last solve. */
+    private void timeAdaptiveForward(Workload w, DataType type, Map<String, Object> common,
+                                     Map<String, Object> tolerances) {
+        MultiLayerNetwork net = forwardNetwork(w, type, true);
+        INDArray x = input(w, type);
+        double[] t = time(() -> net.output(x), 1);
+        SolverStats stats = ((ConnectomeOdeRuntimeLayer) net.getLayer(0)).getLastSolverStats();
+        Map<String, Object> extra = new TreeMap<>(tolerances);
+        extra.put("steps", stats.maxAcceptedSteps());
+        extra.put("rejected", stats.totalRejectedSteps());
+        extra.put("evaluations", stats.maxEvaluations());
+        emit(common, "adaptive_forward", t, extra);
+    }
+
+    private ConnectomeSimulator simulator(Workload w, boolean single) {
+        return ConnectomeSimulator.builder().connectome(w.connectome).inputProjection(w.projection).bias(w.bias)
+                .singlePrecision(single).build();
+    }
+
+    private static double[] doubles(float[] x) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            d[i] = x[i];
+        }
+        return d;
+    }
+
+    /** ConnectomeSimulator's solve of the layer's forward problem (all neurons, every point). */
+    private double[] timeSimulate(Workload w, DataType type, SolverSpec solver) {
+        ConnectomeSimulator sim = simulator(w, type == DataType.FLOAT);
+        double[] x = doubles(w.x);
+        return time(() -> sim.simulate(x, w.batch, 1, 0, 1, numSteps, solver, null), 1);
+    }
+
+    /**
+     * Function evaluations and the largest deviation from a tight float64 solve (Dopri5, atol 1e-12, rtol 1e-10) of
+     * every method, with fixed steps and adaptive at --atol/--rtol, in float64 so that the error is the method's.
+     */
+    private void compareMethods(Workload w, Map<String, Object> common) {
+        ConnectomeSimulator sim = simulator(w, false);
+        double[] x = doubles(w.x);
+        Simulation reference = sim.simulate(x, w.batch, 1, 0, 1, numSteps, SolverSpec.adaptive(1e-12, 1e-10), null);
+        double[] ref = reference.toArray();
+        for (RungeKuttaMethod m : RungeKuttaMethod.values()) {
+            SolverSpec[] solvers = {SolverSpec.fixed(stepsPerInterval).withMethod(m),
+                    SolverSpec.adaptive(atol, rtol).withMethod(m)};
+            for (SolverSpec solver : solvers) {
+                Simulation[] last = new Simulation[1];
+                double[] t = time(() -> last[0] = sim.simulate(x, w.batch, 1, 0, 1, numSteps, solver, null), 0);
+                double[] got = last[0].toArray();
+                double err = 0;
+                for (int i = 0; i < ref.length; i++) {
+                    err = Math.max(err, Math.abs(got[i] - ref[i]));
+                }
+                Map<String, Object> line = new TreeMap<>(common);
+                line.put("method", m.name());
+                line.put("dtype", "float64");
+                Map<String, Object> extra = new TreeMap<>();
+                extra.put("solver", solver.isAdaptive() ? "adaptive" : "fixed");
+                extra.put("num_steps", numSteps);
+                if (solver.isAdaptive()) {
+                    extra.put("atol", atol);
+                    extra.put("rtol", rtol);
+                    extra.put("steps", last[0].stats().maxAcceptedSteps());
+                } else {
+                    extra.put("steps_per_interval", stepsPerInterval);
+                }
+                extra.put("evaluations", last[0].stats().maxEvaluations());
+                extra.put("max_abs_error", err);
+                extra.put("reference_evaluations", reference.stats().maxEvaluations());
+                emit(line, "method_error", t, extra);
+            }
+        }
+    }
+
+    /**
+     * Training steps: time, peak resident memory of the process, peak heap during the timed steps and the size of
+     * the reverse pass's tape (stage vectors of the kept steps plus the checkpointed states).
+     */
+    private void timeFit(Workload w, DataType type, Map<String, Object> common, Map<String, Object> steps) {
         MultiLayerNetwork net = fitNetwork(w, type);
         INDArray x = input(w, type);
         INDArray y = labels(w, type);
-        return time(() -> net.fit(x, y), 1);
+        net.fit(x, y);
+        System.gc();
+        resetPeakHeap();
+        double[] t = time(() -> net.fit(x, y), 0);
+        Map<String, Object> extra = new TreeMap<>(steps);
+        extra.put("peak_rss_mb", round(memoryMb("VmHWM")));
+        extra.put("peak_heap_mb", peakHeapMb());
+        extra.put("heap_max_mb", Runtime.getRuntime().maxMemory() >> 20);
+        extra.put("checkpoint_every", checkpointEvery);
+        extra.put("tape_mb", round(tapeBytes(w, type) / 1048576.0));
+        emit(common, "fit_step", t, extra);
+    }
+
+    private long tapeBytes(Workload w, DataType type) {
+        long steps = (long) stepsPerInterval * (numSteps - 1);
+        long kept = checkpointEvery == 0 ? steps : Math.min(checkpointEvery, steps);
+        long checkpoints = checkpointEvery == 0 ? 0 : (steps + checkpointEvery - 1) / checkpointEvery;
+        int stages = RungeKuttaMethod.named(method).stages();
+        return (2 * stages * kept + checkpoints) * w.connectome.numNeurons() * w.batch
+                * (type == DataType.FLOAT ? Float.BYTES : Double.BYTES);
+    }
+
+    private static void resetPeakHeap() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                pool.resetPeakUsage();
+            }
+        }
+    }
+
+    /** The sum of the heap pools' peak usage since the last reset (an upper bound of the peak heap). */
+    private static long peakHeapMb() {
+        long bytes = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                bytes += pool.getPeakUsage().getUsed();
+            }
+        }
+        return bytes >> 20;
     }
 
     /** Runs --fit-steps consecutive fit steps, reporting resident memory at ten checkpoints (one line each). */
@@ -454,7 +636,7 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs body warm-up times, then --repeat timed times: {median, min, max} in ms. */
+    /** Runs body warm-up times, then --repeat timed times: {median, min, max, first, last} in ms. */
     private double[] time(Runnable body, int warmup) {
         for (int i = 0; i < warmup; i++) {
             body.run();
@@ -465,9 +647,11 @@ final class BenchCommand implements Callable<Integer> {
             body.run();
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
+        double first = ms[0];
+        double last = ms[ms.length - 1];
         Arrays.sort(ms);
         double median = ms.length % 2 == 1 ? ms[ms.length / 2] : 0.5 * (ms[ms.length / 2 - 1] + ms[ms.length / 2]);
-        return new double[] {median, ms[0], ms[ms.length - 1]};
+        return new double[] {median, ms[0], ms[ms.length - 1], first, last};
     }
 
     private void emit(Map<String, Object> common, String op, double[] t, Map<String, Object> extra) {
@@ -476,6 +660,8 @@ final class BenchCommand implements Callable<Integer> {
         line.put("median_ms", round(t[0]));
         line.put("min_ms", round(t[1]));
         line.put("max_ms", round(t[2]));
+        line.put("first_ms", round(t[3]));
+        line.put("last_ms", round(t[4]));
         line.put("repeat", repeat);
         line.putAll(extra);
         spec.commandLine().getOut().println(json(line));
