@@ -310,9 +310,9 @@ final class SearchCommand implements Callable<Integer> {
         Charts.searchScores(index, scores, method + " search: validation accuracy of each candidate ("
                 + perCandidate + ")", outDir.resolve(SCORES));
 
-        out.println(String.format(Locale.ROOT, "%s search: %d candidates completed, %d failed, %s each, scored on "
-                        + "%d validation digits, %.0f s", method, ranked.size(), rows.size() - ranked.size(),
-                perCandidate, validation, seconds));
+        out.println(String.format(Locale.ROOT, "%s search: %d candidate%s completed, %d failed, %s each, scored "
+                        + "on %d validation digits, %.0f s", method, ranked.size(), ranked.size() == 1 ? "" : "s",
+                rows.size() - ranked.size(), perCandidate, validation, seconds));
         out.println(String.format(Locale.ROOT, "%4s  %9s  %8s  %9s  %-24s  %-24s  %6s  %7s", "rank", "candidate",
                 "val_acc", "lr", "tau", "gain", "t1", "seconds"));
         for (int r = 0; r < ranked.size(); r++) {
