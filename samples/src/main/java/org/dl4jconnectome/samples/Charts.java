@@ -15,10 +15,10 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The tutorial's two pictures, drawn with XChart and saved as PNG. */
+/** The pictures of the samples (the tutorial's two, the search's scores), drawn with XChart and saved as PNG. */
 final class Charts {
     /** Tick labels are shown on every {@value}-th neuron of a heatmap axis labelled by index. */
     static final int INDEX_LABEL_STRIDE = 10;
@@ -116,6 +116,36 @@ final class Charts {
             XYSeries s = chart.addSeries(names[k], times, activity[k]);
             s.setMarker(SeriesMarkers.CIRCLE);
         }
+        save(chart, file);
+    }
+
+    /**
+     * The score of every candidate of a search, in the order they ran, with the best score so far as a step line.
+     *
+     * @param index  candidate indices
+     * @param scores their scores (validation accuracy)
+     */
+    static void searchScores(int[] index, double[] scores, String title, Path file) throws IOException {
+        XYChart chart = new XYChartBuilder().width(900).height(550).title(title).xAxisTitle("candidate")
+                .yAxisTitle("validation accuracy").build();
+        XYStyler style = chart.getStyler();
+        style.setChartBackgroundColor(Color.WHITE);
+        style.setPlotGridLinesColor(new Color(0xDDDDDD));
+        style.setLegendPosition(Styler.LegendPosition.InsideSE);
+        style.setXAxisDecimalPattern("0");
+        style.setYAxisDecimalPattern("0.000");
+        double[] x = new double[index.length];
+        double[] best = new double[index.length];
+        for (int i = 0; i < index.length; i++) {
+            x[i] = index[i];
+            best[i] = i == 0 ? scores[i] : Math.max(best[i - 1], scores[i]);
+        }
+        XYSeries candidates = chart.addSeries("candidate", x, scores);
+        candidates.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        candidates.setMarker(SeriesMarkers.CIRCLE);
+        XYSeries bestSoFar = chart.addSeries("best so far", x, best);
+        bestSoFar.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
+        bestSoFar.setMarker(SeriesMarkers.NONE);
         save(chart, file);
     }
 

@@ -14,6 +14,7 @@ final class Commands {
                 new BenchCommand(),
                 new TutorialCommand(),
                 new TrainMnistCommand(),
-                new TrainMnistSameDiffCommand());
+                new TrainMnistSameDiffCommand(),
+                new SearchCommand());
     }
 }

@@ -1,7 +1,7 @@
 package org.dl4jconnectome.samples;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -36,6 +36,8 @@ public final class ConnectomeCli {
         for (Object sub : Commands.all()) {
             cl.addSubcommand(sub);
         }
+        // A configuration saved by 'search' is an @file of train-mnist options; options after it override it.
+        cl.getSubcommands().get("train-mnist").setOverwrittenOptionsAllowed(true);
         CliError.install(cl);
         return cl;
     }

@@ -1,5 +1,6 @@
 package org.dl4jconnectome.samples;
 
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jconnectome.layer.ConnectomeOdeLayer;
@@ -7,8 +8,15 @@ import org.dl4jconnectome.zoo.Mnist;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -54,6 +62,71 @@ class TrainMnistCommandTest {
         assertArrayEquals(new long[] {3, 10}, p.shape());
         for (int i = 0; i < 3; i++) {
             assertEquals(1.0, p.getRow(i).sumNumber().doubleValue(), 1e-4);
+        }
+    }
+
+    @Test
+    void anOptionsFileSetsTheInitialTimeConstantsAndGainsAndLaterOptionsOverrideIt(@TempDir Path dir)
+            throws IOException {
+        int types = 117;
+        double[] tau = new double[types];
+        for (int t = 0; t < types; t++) {
+            tau[t] = 0.6 + 0.01 * t;
+        }
+        StringBuilder list = new StringBuilder();
+        for (double t : tau) {
+            list.append(list.length() == 0 ? "" : ",").append(t);
+        }
+        Path args = dir.resolve("saved.args");
+        Files.write(args, List.of("# a saved configuration", "--connectome celegans", "--lr 0.5",
+                "--type-tau " + list, "--type-pair-gain-init 0.75", "--epochs 3"));
+        Path model = dir.resolve("model.zip");
+        CommandRunner r = CommandRunner.run("train-mnist", "@" + args, "--lr", "0.001", "--epochs", "1",
+                "--limit-train", "32", "--limit-test", "16", "--out", model.toString());
+        assertEquals(0, r.exitCode, r.err);
+        assertTrue(r.out.contains("epochs: 1\n"), r.out);
+
+        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(model.toFile());
+        ConnectomeOdeLayer ode = (ConnectomeOdeLayer) net.getLayerWiseConfigurations().getConf(0).getLayer();
+        assertArrayEquals(tau, ode.getConnectome().typeTaus(), 0.0);
+        double[] gains = ode.getTypePairGainInit();
+        assertEquals(types * types, gains.length);
+        for (double g : gains) {
+            assertEquals(0.75, g, 0.0);
+        }
+        Adam adam = (Adam) ((BaseLayer) net.getLayerWiseConfigurations().getConf(2).getLayer()).getIUpdater();
+        assertEquals(0.001, adam.getLearningRate(), 0.0, "the command line overrides the file");
+    }
+
+    @Test
+    void uiServesTheTrainingOnLoopback() throws Exception {
+        // 48 digits in batches of 4: 12 iterations, of which the StatsListener reports every 10th.
+        CommandRunner r = CommandRunner.run("train-mnist", "--connectome", "celegans", "--epochs", "1",
+                "--batch", "4", "--limit-train", "48", "--limit-test", "16", "--out",
+                Files.createTempFile("ui", ".zip").toString(), "--ui", "--ui-port", "0");
+        try {
+            assertEquals(0, r.exitCode, r.err);
+            Matcher m = Pattern.compile("training UI: http://127\\.0\\.0\\.1:(\\d+)/train/overview").matcher(r.err);
+            assertTrue(m.find(), r.err);
+            String base = "http://127.0.0.1:" + m.group(1);
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/train/overview")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, page.statusCode());
+            // The UI takes in the listener's reports on its own thread, in batches: wait for them.
+            JsonNode scores = null;
+            for (int attempt = 0; attempt < 60 && (scores == null || scores.isEmpty()); attempt++) {
+                Thread.sleep(500);
+                HttpResponse<String> data = http.send(HttpRequest.newBuilder(URI.create(base
+                        + "/train/overview/data")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, data.statusCode());
+                scores = new ObjectMapper().readTree(data.body()).get("scores");
+            }
+            assertTrue(scores != null && scores.size() >= 1, "scores: " + scores);
+            double score = scores.get(0).asDouble();
+            assertTrue(score > 0 && Double.isFinite(score), "a cross-entropy score: " + score);
+        } finally {
+            TrainingUi.stop();
         }
     }
 
@@ -108,6 +181,21 @@ class TrainMnistCommandTest {
         assertEquals(2, tau.exitCode);
         assertTrue(tau.err.contains("unstable for tau down to tauMin = 0.1"), tau.err);
         assertTrue(tau.err.contains("--tau-min 0.1, --num-steps 2, --end-time 3.0"), tau.err);
+
+        CommandRunner tauCount = CommandRunner.run("train-mnist", "--connectome", "celegans", "--type-tau", "1,2");
+        assertEquals(2, tauCount.exitCode);
+        assertTrue(tauCount.err.contains("--type-tau = 2 values: expected 1 or one per neuron type (117 for celegans)"),
+                tauCount.err);
+
+        CommandRunner tauBelow = CommandRunner.run("train-mnist", "--connectome", "celegans", "--type-tau", "0.2");
+        assertEquals(2, tauBelow.exitCode);
+        assertTrue(tauBelow.err.contains("is 0.2, below tauMin = 0.5"), tauBelow.err);
+
+        CommandRunner gains = CommandRunner.run("train-mnist", "--connectome", "celegans", "--type-pair-gain-init",
+                "1,2,3");
+        assertEquals(2, gains.exitCode);
+        assertTrue(gains.err.contains("--type-pair-gain-init = 3 values: expected 1 or K x K = 13689 (117 types)"),
+                gains.err);
 
         CommandRunner sparseOut = CommandRunner.run("train-mnist", "--connectome", "celegans", "--out",
                 "/no/such/dir/model.zip");
