@@ -13,6 +13,7 @@ final class Commands {
                 new InfoCommand(),
                 new BenchCommand(),
                 new TutorialCommand(),
-                new TrainMnistCommand());
+                new TrainMnistCommand(),
+                new ZooCommand());
     }
 }

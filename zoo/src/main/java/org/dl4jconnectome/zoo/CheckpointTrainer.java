@@ -143,36 +143,33 @@ public final class CheckpointTrainer {
      */
     public Result train() throws IOException {
         long start = System.nanoTime();
-        listener.phaseStarted("building the " + spec.kind().cliName() + " connectome");
-        MnistConnectome model = spec.classifier().connectome();
+        MnistConnectome model = phase("building the " + spec.kind().cliName() + " connectome",
+                () -> spec.classifier().connectome());
         ConnectomeOdeLayer ode = spec.odeLayer(model);
         MultiLayerNetwork net = new MultiLayerNetwork(spec.classifier().configuration(ode));
         net.init();
         String configurationSha256 = sha256(net.getLayerWiseConfigurations().toJson());
         Mnist mnist = Mnist.bundled();
-        listener.phaseEnded("building the " + spec.kind().cliName() + " connectome");
 
         net.setListeners(trainingListeners);
         for (int e = 1; e <= spec.epochs(); e++) {
-            String phase = "epoch " + e + "/" + spec.epochs();
-            listener.phaseStarted(phase);
-            net.fit(spec.trainingData(mnist));
-            listener.phaseEnded(phase);
+            phase("epoch " + e + "/" + spec.epochs(), () -> {
+                net.fit(spec.trainingData(mnist));
+                return null;
+            });
         }
         net.setListeners(new TrainingListener[0]);
 
-        String phase = "evaluating on the " + Mnist.TEST_SIZE + " test digits";
-        listener.phaseStarted(phase);
-        Evaluation eval = net.evaluate(spec.testData(mnist));
         int[] probe = new int[CheckpointProvenance.PROBE_DIGITS];
         int[] labels = new int[probe.length];
         for (int i = 0; i < probe.length; i++) {
             probe[i] = Mnist.TRAIN_SIZE + i;
             labels[i] = mnist.label(probe[i]);
         }
+        Evaluation eval = phase("evaluating on the " + Mnist.TEST_SIZE + " test digits",
+                () -> net.evaluate(spec.testData(mnist)));
         float[][] outputs = net.output(mnist.features(probe[0], probe[probe.length - 1] + 1)).castTo(DataType.FLOAT)
                 .toFloatMatrix();
-        listener.phaseEnded(phase);
         double seconds = (System.nanoTime() - start) / 1e9;
 
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
@@ -197,6 +194,21 @@ public final class CheckpointTrainer {
                         workingTreeClean, buildProperty("dl4j"), Instant.now().truncatedTo(ChronoUnit.SECONDS)
                         .toString(), command));
         return new Result(net, p);
+    }
+
+    /** A step of the run that the listener hears about, also when it fails. */
+    private <T> T phase(String name, Step<T> step) throws IOException {
+        listener.phaseStarted(name);
+        try {
+            return step.run();
+        } finally {
+            listener.phaseEnded(name);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Step<T> {
+        T run() throws IOException;
     }
 
     static String sha256(String text) {
