@@ -222,6 +222,13 @@ final class ZooCommand {
                         + "doc-drafts/zoo.md for the fields).")
         private Path specFile;
 
+        @Option(names = "--args", paramLabel = "FILE",
+                description = {"train-mnist options to apply to the spec, e.g. the best.args a 'search' saved "
+                        + "('#' lines are comments): " + "--connectome --extent --hidden --num-steps --end-time "
+                        + "--tau-min --lr --seed --batch --type-tau --type-pair-gain-init --epochs --limit-train.",
+                    "The spec written beside the checkpoint then holds the result."})
+        private Path argsFile;
+
         @Option(names = "--out-dir", paramLabel = "DIR",
                 description = "Where to write the checkpoint's three files, replacing them (created if needed) "
                         + "(default: ${DEFAULT-VALUE}).")
@@ -242,6 +249,10 @@ final class ZooCommand {
             if (specFile != null) {
                 command.add("--spec");
                 command.add(specFile.toString());
+            }
+            if (argsFile != null) {
+                command.add("--args");
+                command.add(argsFile.toString());
             }
             CheckpointTrainer trainer = new CheckpointTrainer(checkpointSpec)
                     .software(git[0], git[1] == null ? null : Boolean.valueOf(git[1]), String.join(" ", command))
@@ -264,8 +275,8 @@ final class ZooCommand {
             try {
                 result = trainer.train();
             } catch (IllegalArgumentException e) {
-                throw CliError.usage((specFile != null ? "--spec " + specFile : "the spec of " + id) + ": "
-                        + e.getMessage(), e);
+                throw CliError.usage((specFile != null ? "--spec " + specFile : "the spec of " + id)
+                        + (argsFile != null ? " with --args " + argsFile : "") + ": " + e.getMessage(), e);
             }
             CheckpointProvenance written;
             try {
@@ -290,7 +301,51 @@ final class ZooCommand {
             return 0;
         }
 
+        /** The train-mnist options that are checkpoint settings, and the spec field each sets. */
+        private static final Map<String, String> SPEC_FIELDS = Map.ofEntries(Map.entry("--connectome", "connectome"),
+                Map.entry("--extent", "extent"), Map.entry("--hidden", "hidden"),
+                Map.entry("--num-steps", "evaluationPoints"), Map.entry("--end-time", "endTime"),
+                Map.entry("--tau-min", "tauMin"), Map.entry("--lr", "learningRate"), Map.entry("--seed", "seed"),
+                Map.entry("--batch", "batch"), Map.entry("--type-tau", "typeTau"),
+                Map.entry("--type-pair-gain-init", "typePairGainInit"), Map.entry("--epochs", "epochs"),
+                Map.entry("--limit-train", "trainDigits"));
+
         private CheckpointSpec readSpec(ConnectomeZooModel model) {
+            CheckpointSpec s = readBaseSpec(model);
+            if (argsFile == null) {
+                return s;
+            }
+            Map<String, String> changes = new java.util.LinkedHashMap<>();
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(argsFile, StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                throw CliError.usage("--args " + argsFile + ": no such file", e);
+            } catch (IOException e) {
+                throw CliError.usage("--args " + argsFile + ": cannot read it (" + e + ")", e);
+            }
+            for (int n = 0; n < lines.size(); n++) {
+                String line = lines.get(n).trim();
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] words = line.split("\\s+|=", 2);
+                String field = SPEC_FIELDS.get(words[0]);
+                if (field == null || words.length < 2 || words[1].isBlank() || words[1].trim().contains(" ")) {
+                    throw CliError.usage("--args " + argsFile + ": line " + (n + 1) + ": '" + line + "': expected one "
+                            + "option and its value per line, one of " + String.join(" ", new java.util.TreeSet<>(
+                            SPEC_FIELDS.keySet())));
+                }
+                changes.put(field, words[1].trim());
+            }
+            try {
+                return s.with(changes, "--args " + argsFile);
+            } catch (IOException e) {
+                throw CliError.usage(e.getMessage(), e);
+            }
+        }
+
+        private CheckpointSpec readBaseSpec(ConnectomeZooModel model) {
             if (specFile == null) {
                 try {
                     return model.spec();

@@ -119,6 +119,45 @@ class ZooCommandTest {
     }
 
     @Test
+    void trainAppliesTrainMnistOptionsSuchAsASearchsBestArgs(@TempDir Path dir) throws IOException {
+        Path spec = Files.writeString(dir.resolve("small.json"), "{\"id\": \"celegans-mnist\", \"connectome\": "
+                + "\"celegans\", \"epochs\": 1, \"trainDigits\": 64}");
+        Path args = Files.writeString(dir.resolve("best.args"), "# search candidate 4: validation accuracy 0.9\n"
+                + "--hidden 8\n--type-tau 0.9\n\n--type-pair-gain-init=1.25\n--limit-train 32\n--lr 0.004\n");
+        Path out = dir.resolve("out");
+        CommandRunner r = CommandRunner.run("zoo", "train", "celegans-mnist", "--spec", spec.toString(), "--args",
+                args.toString(), "--out-dir", out.toString());
+        assertEquals(0, r.exitCode, r.err);
+        CheckpointSpec written;
+        try (InputStream in = Files.newInputStream(out.resolve("celegans-mnist.spec.json"))) {
+            written = CheckpointSpec.read(in, "written");
+        }
+        assertEquals(8, written.classifier().hidden());
+        assertEquals(0.004, written.classifier().learningRate());
+        assertEquals(32, written.trainDigits());
+        assertEquals(1, written.epochs(), "from the spec");
+        assertEquals(0.9, written.typeTau()[0]);
+        assertEquals(1.25, written.typePairGainInit()[0]);
+        try (InputStream in = Files.newInputStream(out.resolve("celegans-mnist.provenance.json"))) {
+            CheckpointProvenance p = CheckpointProvenance.read(in, "written");
+            assertEquals(written, p.network().spec());
+            assertEquals("connectome zoo train celegans-mnist --spec " + spec + " --args " + args,
+                    p.software().command());
+        }
+
+        Path bad = Files.writeString(dir.resolve("bad.args"), "--hidden 8\n--out model.zip\n");
+        CommandRunner refused = CommandRunner.run("zoo", "train", "celegans-mnist", "--args", bad.toString());
+        assertEquals(2, refused.exitCode);
+        assertEquals("error: --args " + bad + ": line 2: '--out model.zip': expected one option and its value per "
+                + "line, one of --batch --connectome --end-time --epochs --extent --hidden --limit-train --lr "
+                + "--num-steps --seed --tau-min --type-pair-gain-init --type-tau\n", refused.err);
+        Path value = Files.writeString(dir.resolve("value.args"), "--epochs 0\n");
+        CommandRunner badValue = CommandRunner.run("zoo", "train", "celegans-mnist", "--args", value.toString());
+        assertEquals(2, badValue.exitCode);
+        assertEquals("error: --args " + value + ": epochs = 0: expected at least 1\n", badValue.err);
+    }
+
+    @Test
     void badArgumentsAreOneLineUsageErrors(@TempDir Path dir) throws IOException {
         CommandRunner unknown = CommandRunner.run("zoo", "info", "lenet");
         assertEquals(2, unknown.exitCode);

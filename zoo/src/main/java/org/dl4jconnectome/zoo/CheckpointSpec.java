@@ -12,11 +12,14 @@ import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.nd4j.shade.jackson.databind.DeserializationFeature;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.SerializationFeature;
+import org.nd4j.shade.jackson.databind.node.ArrayNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -109,6 +112,34 @@ public final class CheckpointSpec {
     /** {@link #read(InputStream, String)} of a JSON string. */
     public static CheckpointSpec parse(String json, String source) throws IOException {
         return read(new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)), source);
+    }
+
+    /**
+     * This spec with some settings replaced, checked as {@link #read} checks a file: field name → value as text, the
+     * lists ({@code typeTau}, {@code typePairGainInit}) comma-separated. Unset fields keep this spec's values.
+     *
+     * @param source names the changes in error messages
+     * @throws IOException naming the source and the field for an unknown field or a bad value
+     */
+    public CheckpointSpec with(Map<String, String> changes, String source) throws IOException {
+        ObjectNode node = JSON.valueToTree(this);
+        for (Map.Entry<String, String> c : changes.entrySet()) {
+            String field = c.getKey();
+            if (field.equals("typeTau") || field.equals("typePairGainInit")) {
+                ArrayNode list = node.putArray(field);
+                for (String v : c.getValue().split(",", -1)) {
+                    try {
+                        list.add(Double.parseDouble(v.trim()));
+                    } catch (NumberFormatException e) {
+                        throw new IOException(source + ": " + field + " = " + c.getValue() + ": '" + v
+                                + "' is not a number", e);
+                    }
+                }
+            } else {
+                node.put(field, c.getValue());
+            }
+        }
+        return read(new java.io.ByteArrayInputStream(JSON.writeValueAsBytes(node)), source);
     }
 
     /** The spec as indented JSON, fields in the order of the table above (nulls left out). */

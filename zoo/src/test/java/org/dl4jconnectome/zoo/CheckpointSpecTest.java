@@ -61,6 +61,29 @@ class CheckpointSpecTest {
     }
 
     @Test
+    void settingsCanBeReplacedAsText() throws IOException {
+        CheckpointSpec s = spec("\"connectome\": \"celegans\", \"epochs\": 3");
+        CheckpointSpec changed = s.with(java.util.Map.of("hidden", "64", "learningRate", "0.005", "typeTau", "0.9, 1.1",
+                "connectome", "flyvis"), "changes");
+        assertEquals(64, changed.classifier().hidden());
+        assertEquals(0.005, changed.classifier().learningRate());
+        assertEquals(MnistClassifier.Kind.FLYVIS, changed.kind());
+        assertArrayEquals(new double[] {0.9, 1.1}, changed.typeTau(), 0.0);
+        assertEquals(3, changed.epochs(), "unchanged");
+        assertEquals("test-spec", changed.id());
+        assertEquals(3, s.with(java.util.Map.of(), "none").epochs());
+
+        assertEquals("changes: typeTau = 1,x: 'x' is not a number", assertThrows(IOException.class,
+                () -> s.with(java.util.Map.of("typeTau", "1,x"), "changes")).getMessage());
+        assertEquals("changes: batch = 0: expected at least 1", assertThrows(IOException.class,
+                () -> s.with(java.util.Map.of("batch", "0"), "changes")).getMessage());
+        assertTrue(assertThrows(IOException.class, () -> s.with(java.util.Map.of("epoch", "2"), "changes"))
+                .getMessage().startsWith("changes: not a checkpoint spec: Unrecognized field \"epoch\""));
+        assertTrue(assertThrows(IOException.class, () -> s.with(java.util.Map.of("hidden", "many"), "changes"))
+                .getMessage().startsWith("changes: not a checkpoint spec: "));
+    }
+
+    @Test
     void initialTimeConstantsAndGainsReachTheLayer() throws IOException {
         int k = worm.connectome().numTypes();
         ConnectomeOdeLayer one = spec("\"connectome\": \"celegans\", \"typeTau\": [0.8], \"typePairGainInit\": [1.5]")
