@@ -208,8 +208,11 @@ final class ZooCommand {
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = {"Retrains a checkpoint from its spec (the one shipped beside it, or --spec FILE) and writes "
                     + "ID.zip, ID.provenance.json and ID.spec.json to --out-dir; prints 'test accuracy: 0.NNNN' last.",
-                "The same spec gives the same accuracy. To update a shipped checkpoint, write to "
-                        + "zoo/src/main/resources/org/dl4jconnectome/zoo/checkpoints."})
+                "The same spec gives the same network: training runs the scalar kernels, which are reproducible "
+                        + "bit for bit (-Ddl4jconnectome.kernels=vector for the faster SIMD ones, which drift by "
+                        + "about 0.1 %% in accuracy from run to run).",
+                "To update a shipped checkpoint, write to zoo/src/main/resources/org/dl4jconnectome/zoo/checkpoints "
+                        + "and rebuild."})
     static final class Train implements Callable<Integer> {
         @Spec
         private CommandSpec spec;
@@ -219,7 +222,7 @@ final class ZooCommand {
 
         @Option(names = "--spec", paramLabel = "FILE",
                 description = "Train these settings instead of the shipped spec (JSON, same id; see "
-                        + "doc-drafts/zoo.md for the fields).")
+                        + "the README's zoo section for the fields).")
         private Path specFile;
 
         @Option(names = "--args", paramLabel = "FILE",
@@ -234,10 +237,19 @@ final class ZooCommand {
                         + "(default: ${DEFAULT-VALUE}).")
         private Path outDir = Path.of("zoo-checkpoints");
 
+        /** The library's system property that chooses its sparse kernels. */
+        static final String KERNELS_PROPERTY = "dl4jconnectome.kernels";
+
         @Override
         public Integer call() throws IOException {
             ConnectomeZooModel model = model(id);
             CheckpointSpec checkpointSpec = readSpec(model);
+            // The Vector API kernels' exp, tanh and lane sums differ from run to run (JIT intrinsics or not), so two
+            // trainings drift apart; the scalar kernels give the same network bit for bit on the same machine. They
+            // are chosen when the first layer runs, which in a fresh JVM is after this; -D... overrides it.
+            if (System.getProperty(KERNELS_PROPERTY) == null) {
+                System.setProperty(KERNELS_PROPERTY, "scalar");
+            }
             OutputPaths.checkDirectory("--out-dir", outDir, Map.of());
             PrintWriter out = spec.commandLine().getOut();
             Progress progress = new Progress(spec.commandLine().getErr());
@@ -295,6 +307,7 @@ final class ZooCommand {
             } catch (IOException e) {
                 out.println("shipped checkpoint: none (" + e.getMessage() + ")");
             }
+            out.println("kernels: " + written.training().kernels());
             out.println(String.format(Locale.ROOT, "wall time: %.1f s", written.training().seconds()));
             out.println(String.format(Locale.ROOT, "test accuracy: %.4f", accuracy));
             out.flush();
