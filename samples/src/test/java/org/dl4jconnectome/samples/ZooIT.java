@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,5 +74,30 @@ class ZooIT {
         try (var files = Files.list(home)) {
             assertEquals(List.of(), files.toList(), "nothing written to the home directory");
         }
+    }
+
+    @Test
+    void trainIsReproducible() throws Exception {
+        // The shipped worm's settings on a smaller budget: two runs in fresh JVMs give the same network.
+        Path spec = Files.writeString(dir.resolve("small.json"), "{\"id\": \"celegans-mnist\", \"connectome\": "
+                + "\"celegans\", \"epochs\": 2, \"trainDigits\": 480}");
+        Path home = Files.createDirectory(dir.resolve("home"));
+        CheckpointProvenance[] runs = new CheckpointProvenance[2];
+        for (int i = 0; i < runs.length; i++) {
+            Path out = dir.resolve("run" + i);
+            Run r = connectome(home, "zoo", "train", "celegans-mnist", "--spec", spec.toString(), "--out-dir",
+                    out.toString());
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("\nkernels: ScalarKernels, "), r.out());
+            try (var in = Files.newInputStream(out.resolve("celegans-mnist.provenance.json"))) {
+                runs[i] = CheckpointProvenance.read(in, out.toString());
+            }
+        }
+        assertEquals(runs[0].test().accuracy(), runs[1].test().accuracy(), 0.0, "same spec, same accuracy");
+        for (int d = 0; d < CheckpointProvenance.PROBE_DIGITS; d++) {
+            assertArrayEquals(runs[0].test().probeOutputs()[d], runs[1].test().probeOutputs()[d], 0f,
+                    "same outputs on digit " + runs[0].test().probeDigits()[d]);
+        }
+        assertEquals(runs[0].network().configurationSha256(), runs[1].network().configurationSha256());
     }
 }
