@@ -15,6 +15,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Zoo checkpoints are golden files: written once by the version their provenance names, they must keep loading with
@@ -25,8 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 class GoldenCheckpointsTest {
     /** Folders of checkpoints (each with its own {@value ConnectomeZooModel#INDEX}), relative to this package. */
     private static final String[] FOLDERS = {CheckpointResources.FOLDER};
-    /** Float32 networks: outputs (probabilities) agree to this much across versions and kernels. */
-    private static final double TOLERANCE = 1e-5;
+    /**
+     * How far the probabilities may move across versions and kernels. The scalar and Vector API kernels round exp,
+     * tanh and sums differently in float32 (about 1e-7), and batch normalisation of readouts whose spread is about
+     * 1e-3 of their level amplifies that some thousand times: measured 2.5e-5 (worm) and 9e-6 (fly) between the two.
+     */
+    private static final double TOLERANCE = 2e-4;
 
     private static Mnist mnist;
 
@@ -45,6 +50,26 @@ class GoldenCheckpointsTest {
         return out;
     }
 
+    private static int argMax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static int argMax(double[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
     @ParameterizedTest(name = "{0}{1}")
     @MethodSource("checkpoints")
     void loadsWithTheOutputsItsVersionRecorded(String folder, String id) throws IOException {
@@ -58,13 +83,16 @@ class GoldenCheckpointsTest {
         }
         MultiLayerNetwork net = model.initPretrained();
         double[][] out = ZooFixtures.outputs(net, mnist, digits[0], digits[digits.length - 1] + 1);
+        double worst = 0;
         for (int i = 0; i < digits.length; i++) {
-            assertEquals(recorded.probeOutputs()[i].length, out[i].length);
+            float[] expected = recorded.probeOutputs()[i];
+            assertEquals(expected.length, out[i].length);
+            assertEquals(argMax(expected), argMax(out[i]), id + ": the class predicted for digit " + digits[i]);
             for (int c = 0; c < out[i].length; c++) {
-                assertEquals(recorded.probeOutputs()[i][c], out[i][c], TOLERANCE,
-                        id + ": output " + c + " on digit " + digits[i]);
+                worst = Math.max(worst, Math.abs(expected[c] - out[i][c]));
             }
         }
+        assertTrue(worst <= TOLERANCE, id + ": outputs differ from the recorded ones by up to " + worst);
         // Training continues from the checkpoint (with a fresh updater: the zip holds no updater state).
         INDArray before = net.params().dup();
         DataSet batch = mnist.dataSet(0, 16);
