@@ -15,6 +15,7 @@ final class Commands {
                 new TutorialCommand(),
                 new TrainMnistCommand(),
                 new TrainMnistSameDiffCommand(),
-                new SearchCommand());
+                new SearchCommand(),
+                new ZooCommand());
     }
 }

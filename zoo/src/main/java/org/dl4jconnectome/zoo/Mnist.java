@@ -12,6 +12,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.security.MessageDigest;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -205,6 +206,18 @@ public final class Mnist {
             y.putScalar(i - from, labels[i], 1f);
         }
         return new DataSet(features(from, to), y);
+    }
+
+    /**
+     * SHA-256 (lower-case hex) of images [from, to): their pixels, then their labels, one byte each as in the IDX
+     * files' bodies. Identifies the digits a checkpoint was trained and tested on.
+     */
+    public String sha256(int from, int to) {
+        checkRange(from, to);
+        MessageDigest d = Checksums.sha256();
+        d.update(pixels, from * PIXELS, (to - from) * PIXELS);
+        d.update(labels, from, to - from);
+        return Checksums.hex(d.digest());
     }
 
     /** Images [from, to) in mini-batches of {@code batch}, in file order. */
