@@ -143,15 +143,17 @@ class TrainMnistCommandTest {
         assertEquals(2, r.exitCode, r.err);
         assertEquals("error: --out " + file.resolve("model.zip") + ": " + file + " is not a directory\n", r.err);
 
-        // A directory where no file can be created (permission bits do not stop root, so only when not root).
+        // A directory where no file can be created. Permission bits do not stop root; Linux's /proc stops everyone.
         Path locked = Files.createDirectory(dir.resolve("locked"));
         Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("r-xr-xr-x"));
         try {
-            assumeFalse(Files.isWritable(locked) && canCreateIn(locked), "permission bits do not apply (root)");
-            Path out = locked.resolve("model.zip");
+            Path refusing = canCreateIn(locked) ? Path.of("/proc") : locked;
+            assumeFalse(canCreateIn(refusing), "no directory here refuses new files");
+            Path out = refusing.resolve("model.zip");
             r = CommandRunner.run("train-mnist", "--connectome", "celegans", "--out", out.toString());
             assertEquals(2, r.exitCode, r.err);
-            assertEquals("error: --out " + out + ": cannot create files in " + locked + " (permission denied)\n",
+            String reason = refusing.equals(locked) ? "permission denied" : "no such file or directory";
+            assertEquals("error: --out " + out + ": cannot create files in " + refusing + " (" + reason + ")\n",
                     r.err);
         } finally {
             Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwxr-xr-x"));
