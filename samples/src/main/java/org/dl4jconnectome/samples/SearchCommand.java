@@ -355,7 +355,7 @@ final class SearchCommand implements Callable<Integer> {
     }
 
     /** mean, min, max. */
-    private static double[] stats(double[] v) {
+    static double[] stats(double[] v) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         double sum = 0;

@@ -91,15 +91,8 @@ final class SearchProgress extends BaseStatusListener {
 
     /** One value when all are equal, else "mean [min, max]". */
     static String summary(double[] v) {
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        double sum = 0;
-        for (double x : v) {
-            lo = Math.min(lo, x);
-            hi = Math.max(hi, x);
-            sum += x;
-        }
-        return lo == hi ? String.format(Locale.ROOT, "%.3g", lo)
-                : String.format(Locale.ROOT, "%.3g [%.3g, %.3g]", sum / v.length, lo, hi);
+        double[] s = SearchCommand.stats(v);
+        return s[1] == s[2] ? String.format(Locale.ROOT, "%.3g", s[1])
+                : String.format(Locale.ROOT, "%.3g [%.3g, %.3g]", s[0], s[1], s[2]);
     }
 }
